@@ -125,7 +125,9 @@ def _read_settings_file(path: Path) -> dict[str, Any]:
             f"settings file {path} not found; create it or unset {SETTINGS_FILE_ENV}"
         ) from None
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"settings file {path} is not valid TOML: {error}") from None
+        raise SettingsError(
+            f"settings file {path} is not valid TOML: {error}"
+        ) from None
     known = {spec.name for spec in SETTINGS}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -166,7 +168,9 @@ def load_settings(
     resolved = {k: _convert(by_name[k], v, origins[k]) for k, v in values.items()}
     resolved["data_dir"] = Path(resolved["data_dir"]).expanduser()
     if not resolved["database_url"]:
-        resolved["database_url"] = f"sqlite:///{resolved['data_dir'] / 'city311.sqlite'}"
+        resolved["database_url"] = (
+            f"sqlite:///{resolved['data_dir'] / 'city311.sqlite'}"
+        )
     level = resolved["log_level"].upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(

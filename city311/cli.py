@@ -1,0 +1,33 @@
+"""The ``city311`` command. Names and options are a contract that scripts rely on."""
+
+from __future__ import annotations
+
+import click
+
+from city311.app import AppContext
+from city311.clitools import fail
+from city311.logs import configure_logging
+from city311.settings import SettingsError, load_settings
+
+
+@click.group()
+@click.version_option(package_name="city311")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """311 case management and CitiStat dashboards for a city."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        fail(str(error))
+    configure_logging(settings.log_level)
+    ctx.obj = AppContext(settings)
+
+
+def _register_commands() -> None:
+    from cases.commands import case, init, types
+
+    for command in (init, types, case):
+        main.add_command(command)
+
+
+_register_commands()

@@ -1,0 +1,53 @@
+"""Helpers shared by every ``city311`` subcommand: errors, JSON output, the context."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from city311.app import AppContext
+from city311.settings import SettingsError
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def fail(message: str) -> None:
+    """Print one error sentence to standard error and exit with status 1."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the domain's errors into a one-line message and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from cases.city import CityConfigError
+
+        from cases.errors import CaseError
+        from cases.numbers import InvalidCaseNumber
+
+        try:
+            return func(*args, **kwargs)
+        except (CaseError, InvalidCaseNumber, CityConfigError, SettingsError) as error:
+            fail(str(error))
+
+    return wrapper
+
+
+def print_json(payload: dict[str, Any]) -> None:
+    click.echo(json.dumps(payload, indent=2, default=str))
+
+
+def local_time(value: datetime | None, zone: ZoneInfo) -> str:
+    """Format an instant in city time with its zone abbreviation, or a dash."""
+    if value is None:
+        return "-"
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
