@@ -3,7 +3,9 @@
 PostgreSQL tests use ``CITY311_TEST_POSTGRES_URL`` (default
 postgresql://postgres@127.0.0.1:5432/test) to create a database of their own,
 dropped at the end. Where no server answers they skip, unless
-``CITY311_REQUIRE_POSTGRES=1`` (set by CI), where they fail instead.
+``CITY311_REQUIRE_POSTGRES=1`` (set by CI), where they fail instead. The real
+311 exports and the browser follow the same rule with CITY311_REQUIRE_REAL_DATA
+and CITY311_REQUIRE_BROWSER.
 """
 
 from __future__ import annotations
@@ -27,13 +29,21 @@ def shared_data_dir() -> Path:
     return Path(override) if override else REPO_ROOT.parent / "shared" / "data" / "311"
 
 
+def skip_or_fail(message: str, required_by: str) -> None:
+    """Skip a test for a missing component, or fail when the environment requires it."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{message} ({required_by}=1)")
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def real_data_dir() -> Path:
     folder = shared_data_dir()
     if not folder.is_dir():
-        pytest.skip(
+        skip_or_fail(
             f"real 311 exports not found at {folder}; put the shared data folder "
-            "beside the repository or set CITY311_SHARED_DATA"
+            "beside the repository or set CITY311_SHARED_DATA",
+            "CITY311_REQUIRE_REAL_DATA",
         )
     return folder
 
@@ -60,9 +70,7 @@ def postgres_server_url() -> Iterator[str]:
             f"PostgreSQL not reachable at {make_url(admin_url).render_as_string()}: "
             f"{type(error).__name__}; start a server or set CITY311_TEST_POSTGRES_URL"
         )
-        if os.environ.get("CITY311_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(message, "CITY311_REQUIRE_POSTGRES")
     name = f"city311_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
