@@ -25,8 +25,9 @@ def main(ctx: click.Context) -> None:
 
 def _register_commands() -> None:
     from cases.commands import case, init, types
+    from city311.serve import serve
 
-    for command in (init, types, case):
+    for command in (init, types, case, serve):
         main.add_command(command)
 
 

@@ -1,0 +1,29 @@
+"""``city311 serve``: the dashboard, portal and Open311 API on one server."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from city311.app import AppContext
+from city311.clitools import handle_errors, pass_app
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8050, show_default=True, type=int, help="TCP port.")
+@pass_app
+@handle_errors
+def serve(app: AppContext, host: str, port: int) -> None:
+    """Serve the dashboard, the resident portal and the Open311 API."""
+    from city311.web import create_server
+
+    server = create_server(app.settings)
+    log.info("serving on http://%s:%d", host, port)
+    try:
+        server.run(host=host, port=port, threaded=True)
+    finally:
+        log.info("server on %s:%d stopped", host, port)
