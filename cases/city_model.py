@@ -63,7 +63,7 @@ DEFAULT_DUPLICATE_RADIUS_M = 50.0
 
 
 class CityConfigError(ValueError):
-    """A city configuration that cannot be used; ``problems`` lists every finding."""
+    """A city configuration that cannot be used. ``problems`` lists every finding."""
 
     def __init__(self, problems: list[str] | tuple[str, ...]) -> None:
         self.problems = tuple(problems)
@@ -112,7 +112,7 @@ class Department:
 class Attribute:
     """An Open311 service-definition attribute: an extra question on a request form.
 
-    ``values`` holds (key, name) pairs for the list datatypes and is empty otherwise.
+    ``values`` contains (key, name) pairs for the list datatypes and is empty otherwise.
     ``variable`` is false for an attribute that only shows text to the requester.
     """
 
@@ -170,11 +170,11 @@ class BusinessHours:
 
 @dataclass(frozen=True)
 class HolidayRules:
-    """Which local dates are holidays.
+    """Rules that decide which local dates are holidays.
 
     The ``holidays`` package supplies the public holidays of ``country`` (and
     ``subdivision``), with weekend holidays moved to their observed weekday unless
-    ``observed`` is false. ``extra_holidays`` adds city closures; dates in
+    ``observed`` is false. ``extra_holidays`` adds city closures. Dates in
     ``working_days`` are working days even when the package lists them.
     """
 
@@ -213,7 +213,7 @@ class Bounds:
 class CityConfig:
     """A validated city configuration.
 
-    ``targets`` holds the city-wide target per metric and ``department_targets``
+    ``targets`` contains the city-wide target per metric and ``department_targets``
     the per-department overrides; read them through ``target``.
     """
 

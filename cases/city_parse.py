@@ -70,7 +70,7 @@ def parse_city(data: dict[str, Any], source: str, default_slug: str) -> CityConf
 
     targets = _parse_targets(reader, data, "", "targets")
     departments, department_targets = _parse_departments(reader, data)
-    service_types = parse_service_types(reader, data, set(departments))
+    service_types = parse_service_types(reader, data, list(departments))
 
     if reader.problems:
         raise CityConfigError(reader.problems)
@@ -238,7 +238,7 @@ def _parse_holidays(reader: ConfigReader, data: dict[str, Any]) -> HolidayRules:
 def _check_holiday_region(
     reader: ConfigReader, country: str | None, subdivision: str | None
 ) -> None:
-    """Check country and subdivision against the codes the holidays package knows."""
+    """Check country and subdivision against the codes the holidays package supports."""
     if country is None:
         if subdivision is not None:
             reader.problem("holidays", "subdivision is set but country is missing")

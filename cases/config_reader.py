@@ -119,19 +119,19 @@ class ConfigReader:
         table: Mapping[str, Any],
         key: str,
         choices: Collection[str],
-        what: str,
+        expected: str,
         where: str,
         default: Any = MISSING,
     ) -> str | None:
         """Return a string value that must be one of ``choices``.
 
-        A value outside the choices records ``<key> "<value>" is not <what>`` with
+        A value outside the choices records ``<key> "<value>" is not <expected>`` with
         the closest choice, or the full list when nothing is close.
         """
         value = self.get(table, key, "string", where, default)
         if value is None or value in choices:
             return value
-        self.problem(where, choice_message(key, value, choices, what))
+        self.problem(where, choice_message(key, value, choices, expected))
         return None
 
     def get_list(
@@ -139,28 +139,28 @@ class ConfigReader:
     ) -> list[Any]:
         """Return the items of an optional array that have the TOML type."""
         items = self.get(table, key, "array", where, default=[])
-        kept = []
+        values = []
         for index, item in enumerate(items):
             entry_key = f"{key}[{index}]"
             value = self.get({entry_key: item}, entry_key, toml_type, where)
             if value is not None:
-                kept.append(value)
-        return kept
+                values.append(value)
+        return values
 
 
 def choice_message(
     key: str,
     value: str,
     choices: Collection[str],
-    what: str,
+    expected: str,
     fallback: str | None = None,
 ) -> str:
-    """Build '<key> "<value>" is not <what>; did you mean "<choice>"?'.
+    """Build '<key> "<value>" is not <expected>; did you mean "<choice>"?'.
 
     Without a close choice the message ends with ``fallback``, or else lists every
     choice.
     """
-    message = f"{key} {show(value)} is not {what}"
+    message = f"{key} {show(value)} is not {expected}"
     suggestion = did_you_mean(value, choices)
     if suggestion:
         return f"{message}; did you mean {show(suggestion)}?"
