@@ -143,7 +143,8 @@ def print_detail(app: AppContext, detail) -> None:
         note = f": {event.note}" if event.note else ""
         visibility = " [public]" if event.public else ""
         click.echo(
-            f"  {local_time(event.at, zone)}  {event.kind:<21} {event.actor}{visibility}{note}"
+            f"  {local_time(event.at, zone)}  {event.kind:<21} "
+            f"{event.actor}{visibility}{note}"
         )
 
 
@@ -277,7 +278,8 @@ def lookup_case(app: AppContext, number: str, as_json: bool) -> None:
     click.echo(f"Case {public.case_number}: {public.status.replace('_', ' ')}")
     click.echo(f"  {public.service_type_name}, {public.department_name}")
     click.echo(
-        f"  Filed {local_time(public.created_at, zone)}, due {local_time(public.due_at, zone)}"
+        f"  Filed {local_time(public.created_at, zone)}, "
+        f"due {local_time(public.due_at, zone)}"
     )
     if public.closed_at:
         click.echo(f"  Closed {local_time(public.closed_at, zone)}")
@@ -286,7 +288,7 @@ def lookup_case(app: AppContext, number: str, as_json: bool) -> None:
 
 
 def _operation_command(name: str, help_text: str, *params: click.Parameter):
-    """Build a ``case`` subcommand that calls one service operation and prints the case."""
+    """Build a ``case`` subcommand that runs one service operation."""
 
     def decorator(call):
         @click.argument("number")
@@ -374,7 +376,8 @@ def _note(service, number, text, public, **kw):
     click.option(
         "--outcome",
         required=True,
-        help="resolved, no_action_needed, duplicate, referred_elsewhere, unable_to_locate, withdrawn or administrative.",
+        help="resolved, no_action_needed, duplicate, referred_elsewhere, "
+        "unable_to_locate, withdrawn or administrative.",
     ),
     click.option("--note", default="", help="Closing note (internal)."),
     click.option(

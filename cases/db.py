@@ -1,4 +1,4 @@
-"""Engines and sessions for the case store (SQLite by default, PostgreSQL in production)."""
+"""Engines and sessions for the case store (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 

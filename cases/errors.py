@@ -1,4 +1,4 @@
-"""Errors raised by the case service layer; each message names the case and the value."""
+"""Errors of the case service layer; each message names the case and the value."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cases.city import Bounds
 from cases.errors import ValidationError
 from cases.lifecycle import CHANNELS, PRIORITIES
 from cases.models import ServiceType
@@ -59,7 +60,7 @@ def validate_description(text: str) -> str:
 def validate_coordinates(
     latitude: float | None,
     longitude: float | None,
-    bounds: tuple[float, float, float, float] | None,
+    bounds: Bounds | None,
 ) -> None:
     """Check that both or neither coordinate is given, in range and in the city."""
     if (latitude is None) != (longitude is None):
@@ -76,14 +77,13 @@ def validate_coordinates(
         raise ValidationError(
             "longitude", f"longitude {longitude} is out of range; use -180 to 180"
         )
-    if bounds is not None:
-        min_lat, min_lon, max_lat, max_lon = bounds
-        if not (min_lat <= latitude <= max_lat and min_lon <= longitude <= max_lon):
-            raise ValidationError(
-                "location",
-                f"location {latitude}, {longitude} is outside the city "
-                f"(latitude {min_lat} to {max_lat}, longitude {min_lon} to {max_lon})",
-            )
+    if bounds is not None and not bounds.contains(latitude, longitude):
+        raise ValidationError(
+            "location",
+            f"location {latitude}, {longitude} is outside the city (latitude "
+            f"{bounds.min_lat} to {bounds.max_lat}, longitude {bounds.min_lon} to "
+            f"{bounds.max_lon})",
+        )
 
 
 def validate_requester(requester: Requester | None) -> None:
@@ -130,7 +130,7 @@ def validate_attributes(service_type: ServiceType, values: dict[str, Any]) -> No
 def validate_new_case(
     new: NewCase,
     service_type: ServiceType,
-    bounds: tuple[float, float, float, float] | None,
+    bounds: Bounds | None,
 ) -> str:
     """Validate a new case against its service type; return the cleaned description."""
     description = validate_description(new.description)

@@ -71,7 +71,8 @@ class Actor:
         """Raise PermissionDeniedError unless this actor may perform the operation."""
         if operation not in ROLE_OPERATIONS[self.role]:
             raise PermissionDeniedError(
-                f"case {case_number}: role {self.role} may not {operation.replace('_', ' ')}"
+                f"case {case_number}: role {self.role} may not "
+                f"{operation.replace('_', ' ')}"
             )
         if self.role in DEPARTMENT_SCOPED and department_code != self.department:
             raise PermissionDeniedError(

@@ -236,7 +236,8 @@ class CaseService:
         if outcome not in lifecycle.OUTCOMES:
             raise ValidationError(
                 "outcome",
-                f"outcome {outcome!r} is unknown; use one of {list(lifecycle.OUTCOMES)}",
+                f"outcome {outcome!r} is unknown; "
+                f"use one of {list(lifecycle.OUTCOMES)}",
             )
         if outcome == "duplicate" and not parent:
             raise ValidationError(
@@ -350,14 +351,16 @@ class CaseService:
                 if expected_version is not None and case.version != expected_version:
                     raise ConflictError(
                         f"case {case.case_number}: changed since you read it "
-                        f"(version {expected_version}, now {case.version}); reload and try again"
+                        f"(version {expected_version}, now {case.version}); "
+                        "reload and try again"
                     )
                 lifecycle.check_transition(case.case_number, case.status, action)
                 body(session, case, self.clock())
                 number = case.case_number
         except StaleDataError:
             raise ConflictError(
-                f"case {reference}: changed by someone else while saving; reload and try again"
+                f"case {reference}: changed by someone else while saving; "
+                "reload and try again"
             ) from None
         log.debug("case %s: %s by %s", number, action, actor.label)
         return self.show(number)

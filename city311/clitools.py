@@ -30,7 +30,6 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from cases.city import CityConfigError
-
         from cases.errors import CaseError
         from cases.numbers import InvalidCaseNumber
 

@@ -13,7 +13,9 @@ log = logging.getLogger(__name__)
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
 @click.option("--port", default=8050, show_default=True, type=int, help="TCP port.")
 @pass_app
 @handle_errors

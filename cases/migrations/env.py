@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the connection that ``cases.schema`` passes in."""
+"""Alembic environment: migrates the connection that cases.schema passes in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Concurrent intake: unique case numbers, no "database is locked", one event per filing."""
+"""Concurrent intake: unique case numbers and no "database is locked"."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ def file_many(service: CaseService, count: int) -> list[str]:
     ]
 
 
-def run_threads(url: str, city, threads: int, per_thread: int) -> tuple[list[str], int, int]:
+def run_threads(
+    url: str, city, threads: int, per_thread: int
+) -> tuple[list[str], int, int]:
     engine = make_engine(url)
     upgrade(engine)
     factory = make_session_factory(engine)
@@ -30,11 +32,15 @@ def run_threads(url: str, city, threads: int, per_thread: int) -> tuple[list[str
         sync_catalogue(session, city)
     service = CaseService(factory, city)
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        batches = list(pool.map(lambda _: file_many(service, per_thread), range(threads)))
+        batches = list(
+            pool.map(lambda _: file_many(service, per_thread), range(threads))
+        )
     with factory() as session:
         cases = session.scalar(select(func.count()).select_from(Case))
         created = session.scalar(
-            select(func.count()).select_from(CaseEvent).where(CaseEvent.kind == "created")
+            select(func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.kind == "created")
         )
     engine.dispose()
     return [n for batch in batches for n in batch], cases, created

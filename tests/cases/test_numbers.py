@@ -28,7 +28,9 @@ def test_format_grows_past_six_digits():
     assert normalize_case_number(number) == number
 
 
-@pytest.mark.parametrize("spelling", ["26 004213 {c}", "26004213{c}", " 26-004213-{c} "])
+@pytest.mark.parametrize(
+    "spelling", ["26 004213 {c}", "26004213{c}", " 26-004213-{c} "]
+)
 def test_normalize_accepts_spaces_and_no_dashes(spelling):
     number = format_case_number(2026, 4213)
     check = number[-1]
@@ -49,7 +51,10 @@ def test_every_adjacent_transposition_is_invalid():
     number = format_case_number(2026, 4213).replace("-", "")
     for position in range(len(number) - 1):
         swapped = (
-            number[:position] + number[position + 1] + number[position] + number[position + 2 :]
+            number[:position]
+            + number[position + 1]
+            + number[position]
+            + number[position + 2 :]
         )
         if swapped == number:
             continue

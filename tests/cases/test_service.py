@@ -55,7 +55,9 @@ def test_numbers_follow_sequence(service):
 
 
 def test_type_without_sla_has_no_due_date(service):
-    detail = service.file(NewCase(service_type="INFO", description="Hours of the library?"))
+    detail = service.file(
+        NewCase(service_type="INFO", description="Hours of the library?")
+    )
     assert detail.due_at is None
 
 
@@ -69,7 +71,11 @@ def test_type_without_sla_has_no_due_date(service):
         ({"longitude": -200.0}, "longitude", "out of range"),
         ({"latitude": 39.74, "longitude": None}, "location", "both latitude"),
         ({"latitude": 40.7, "longitude": -74.0}, "location", "outside the city"),
-        ({"address": None, "latitude": None, "longitude": None}, "location", "needs a location"),
+        (
+            {"address": None, "latitude": None, "longitude": None},
+            "location",
+            "needs a location",
+        ),
         ({"channel": "fax"}, "channel", "unknown"),
     ],
 )
@@ -242,7 +248,9 @@ def test_concurrent_sessions_second_save_conflicts(service, sessions):
     first, second = sessions(), sessions()
     try:
         row_a = first.scalar(select(Case).where(Case.case_number == number))
+        first.commit()  # both agents read, then edit outside a transaction
         row_b = second.scalar(select(Case).where(Case.case_number == number))
+        second.commit()
         row_a.assignee = "crew A"
         first.commit()
         row_b.assignee = "crew B"

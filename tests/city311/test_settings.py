@@ -17,7 +17,9 @@ def test_defaults_use_sqlite_in_data_dir(tmp_path, monkeypatch):
 
 def test_file_then_environment_override(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "city311.toml").write_text('city = "file-city"\netl_interval_minutes = 7\n')
+    (tmp_path / "city311.toml").write_text(
+        'city = "file-city"\netl_interval_minutes = 7\n'
+    )
     settings = load_settings(environ={"CITY311_CITY": "env-city"})
     assert settings.city == "env-city"
     assert settings.etl_interval_minutes == 7
