@@ -85,7 +85,7 @@ def load_city(name_or_path: str) -> CityConfig:
         raise CityConfigError([f"{source}: invalid TOML: {error}"]) from error
 
     city = parse_city(data, source, default_slug=path.stem)
-    logger.info(
+    logger.debug(
         "loaded city %s from %s: %d departments, %d service types",
         city.slug,
         source,
