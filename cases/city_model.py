@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, time
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 SLA_UNITS: tuple[str, ...] = (
@@ -193,9 +194,11 @@ class District:
     longitude: float
 
 
-@dataclass(frozen=True)
-class Bounds:
-    """A latitude/longitude box around the city, in degrees (WGS 84)."""
+class Bounds(NamedTuple):
+    """A latitude/longitude box around the city, in degrees (WGS 84).
+
+    A tuple, so ``min_lat, min_lon, max_lat, max_lon = city.bounds`` works.
+    """
 
     min_lat: float
     min_lon: float

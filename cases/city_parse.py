@@ -94,7 +94,7 @@ def parse_city(data: dict[str, Any], source: str, default_slug: str) -> CityConf
 def _parse_slug(reader: ConfigReader, data: dict[str, Any], default: str) -> str:
     slug = reader.get(data, "slug", "string", "", default=default)
     if slug and not SLUG.fullmatch(slug):
-        reader.problem(
+        reader.report(
             "",
             f"slug {show(slug)} is invalid; use lowercase letters, digits and dashes",
         )
@@ -110,7 +110,7 @@ def _parse_timezone(
     try:
         return zoneinfo.ZoneInfo(key)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        reader.problem(
+        reader.report(
             "",
             choice_message(
                 "timezone",
@@ -147,7 +147,7 @@ def _parse_hours(
     if start is None or end is None or weekdays is None:
         return None
     if end <= start:
-        reader.problem(
+        reader.report(
             key,
             f"end {end:%H:%M} is not after start {start:%H:%M}; "
             "hours that run past midnight are not supported",
@@ -168,7 +168,7 @@ def _parse_time(
     match = TIME_OF_DAY.fullmatch(text)
     if match and int(match[1]) < 24 and int(match[2]) < 60:
         return time(int(match[1]), int(match[2]))
-    reader.problem(
+    reader.report(
         where,
         f'{key} {show(text)} is not a time of day; write "HH:MM" on the 24-hour '
         'clock, such as "08:00"',
@@ -185,7 +185,7 @@ def _parse_weekdays(
     numbers: set[int] = set()
     for name in names:
         if not isinstance(name, str) or name.lower() not in WEEKDAY_NAMES:
-            reader.problem(
+            reader.report(
                 where,
                 f"weekdays entry {show(name)} is not a weekday; "
                 f"use {', '.join(WEEKDAY_NAMES)}",
@@ -193,7 +193,7 @@ def _parse_weekdays(
             return None
         numbers.add(WEEKDAY_NAMES.index(name.lower()))
     if not numbers:
-        reader.problem(where, "weekdays is empty; list at least one day")
+        reader.report(where, "weekdays is empty; list at least one day")
         return None
     return frozenset(numbers)
 
@@ -241,7 +241,7 @@ def _check_holiday_region(
     """Check country and subdivision against the codes the holidays package supports."""
     if country is None:
         if subdivision is not None:
-            reader.problem("holidays", "subdivision is set but country is missing")
+            reader.report("holidays", "subdivision is set but country is missing")
         return
     supported = holidays.list_supported_countries()
     if country not in supported:
@@ -252,7 +252,7 @@ def _check_holiday_region(
             "a country code the holidays package supports",
             fallback='use an ISO 3166-1 alpha-2 code such as "US"',
         )
-        reader.problem("holidays", message)
+        reader.report("holidays", message)
         return
     if subdivision is not None and subdivision not in supported[country]:
         message = choice_message(
@@ -261,7 +261,7 @@ def _check_holiday_region(
             supported[country],
             f"a subdivision of {country} that the holidays package supports",
         )
-        reader.problem("holidays", message)
+        reader.report("holidays", message)
 
 
 def _parse_date(
@@ -277,9 +277,9 @@ def _parse_date(
         except ValueError:
             pass
     if key not in table:
-        reader.problem(where, f"missing required key {show(key)}")
+        reader.report(where, f"missing required key {show(key)}")
     else:
-        reader.problem(where, f"{key} {show(value)} is not a date; write YYYY-MM-DD")
+        reader.report(where, f"{key} {show(value)} is not a date; write YYYY-MM-DD")
     return None
 
 
@@ -294,7 +294,7 @@ def _parse_bounds(reader: ConfigReader, data: dict[str, Any]) -> Bounds | None:
         return None
     bounds = Bounds(*values)
     if bounds.min_lat >= bounds.max_lat or bounds.min_lon >= bounds.max_lon:
-        reader.problem(
+        reader.report(
             "bounds",
             f"min_lat {bounds.min_lat} and min_lon {bounds.min_lon} must be below "
             f"max_lat {bounds.max_lat} and max_lon {bounds.max_lon}",
@@ -312,7 +312,7 @@ def _parse_coordinate(
         return None
     limit = 90 if "lat" in key else 180
     if not -limit <= value <= limit:
-        reader.problem(where, f"{key} {value} is outside -{limit}..{limit} degrees")
+        reader.report(where, f"{key} {value} is outside -{limit}..{limit} degrees")
         return None
     return float(value)
 
@@ -348,7 +348,7 @@ def _check_inside(
     where: str,
 ) -> None:
     if bounds is not None and not bounds.contains(latitude, longitude):
-        reader.problem(
+        reader.report(
             where,
             f"latitude {latitude}, longitude {longitude} is outside the bounds",
         )
@@ -366,7 +366,7 @@ def _parse_districts(
         latitude = _parse_coordinate(reader, table, "latitude", where)
         longitude = _parse_coordinate(reader, table, "longitude", where)
         if code in districts:
-            reader.problem(where, f"code {show(code)} is already used by a district")
+            reader.report(where, f"code {show(code)} is already used by a district")
             continue
         if None in (code, name, latitude, longitude):
             continue
@@ -385,7 +385,7 @@ def _parse_targets(
     for metric in table:
         if metric not in TARGET_METRICS:
             message = choice_message("metric", metric, TARGET_METRICS, "a known metric")
-            reader.problem(table_where, message)
+            reader.report(table_where, message)
             continue
         value = reader.get(table, metric, "number", table_where)
         if value is None:
@@ -393,7 +393,7 @@ def _parse_targets(
         upper = 1 if metric in FRACTION_METRICS else float("inf")
         if not 0 <= value <= upper:
             limits = "between 0 and 1" if upper == 1 else "0 or more"
-            reader.problem(table_where, f"{metric} {value} must be {limits}")
+            reader.report(table_where, f"{metric} {value} must be {limits}")
             continue
         targets[metric] = float(value)
     return targets
@@ -406,7 +406,7 @@ def _parse_departments(
     departments: dict[str, Department] = {}
     department_targets: dict[str, dict[str, float]] = {}
     if "departments" not in data:
-        reader.problem("", 'missing required key "departments"')
+        reader.report("", 'missing required key "departments"')
     tables = reader.get_list(data, "departments", "table", "")
     for index, table in enumerate(tables):
         code = table.get("code")
@@ -421,17 +421,17 @@ def _parse_departments(
         if code is None or name is None:
             continue
         if not DEPARTMENT_CODE.fullmatch(code):
-            reader.problem(
+            reader.report(
                 where,
                 f"code {show(code)} is invalid; use 1 to 10 uppercase letters or "
                 "digits, starting with a letter",
             )
         if code in departments:
-            reader.problem(where, f"code {show(code)} is already used by a department")
+            reader.report(where, f"code {show(code)} is already used by a department")
             continue
         departments[code] = Department(code, name, description or "")
         if targets:
             department_targets[code] = targets
     if data.get("departments") == []:
-        reader.problem("", "departments is empty; define at least one department")
+        reader.report("", "departments is empty; define at least one department")
     return departments, department_targets

@@ -59,13 +59,13 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
 
 
 class ConfigReader:
-    """Reads values out of one TOML document and records every problem found."""
+    """Typed reader for one TOML document that records every problem it finds."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[str] = []
 
-    def problem(self, where: str, message: str) -> None:
+    def report(self, where: str, message: str) -> None:
         location = f"{self.source}: {where}" if where else self.source
         self.problems.append(f"{location}: {message}")
 
@@ -82,7 +82,7 @@ class ConfigReader:
                 message += f"; did you mean {show(suggestion)}?"
             else:
                 message += f"; allowed keys are {', '.join(sorted(allowed))}"
-            self.problem(where, message)
+            self.report(where, message)
 
     def get(
         self,
@@ -99,14 +99,14 @@ class ConfigReader:
         """
         if key not in table:
             if default is MISSING:
-                self.problem(where, f"missing required key {show(key)}")
+                self.report(where, f"missing required key {show(key)}")
                 return None
             return default
         value = table[key]
         expected = _TOML_TYPES[toml_type]
         wrong_bool = isinstance(value, bool) and bool not in expected
         if wrong_bool or not isinstance(value, expected):
-            self.problem(
+            self.report(
                 where,
                 f"{key} must be a{'n' if toml_type[0] in 'aeiou' else ''} "
                 f"{toml_type}, not {toml_type_name(value)} {show(value)}",
@@ -131,7 +131,7 @@ class ConfigReader:
         value = self.get(table, key, "string", where, default)
         if value is None or value in choices:
             return value
-        self.problem(where, choice_message(key, value, choices, expected))
+        self.report(where, choice_message(key, value, choices, expected))
         return None
 
     def get_list(

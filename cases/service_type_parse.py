@@ -56,9 +56,9 @@ def parse_service_types(
 ) -> dict[str, ServiceType]:
     """Read every service type, keyed by code; ``departments`` lists valid codes."""
     if "service_types" not in data:
-        reader.problem("", 'missing required key "service_types"')
+        reader.report("", 'missing required key "service_types"')
     elif data["service_types"] == []:
-        reader.problem("", "service_types is empty; define at least one service type")
+        reader.report("", "service_types is empty; define at least one service type")
 
     service_types: dict[str, ServiceType] = {}
     seen_codes: set[str] = set()
@@ -68,7 +68,7 @@ def parse_service_types(
         if isinstance(code, str):
             where += f" (code {show(code)})"
             if code in seen_codes:
-                reader.problem(
+                reader.report(
                     where, f"code {show(code)} is already used by a service type"
                 )
                 continue
@@ -88,7 +88,7 @@ def _parse_service_type(
     reader.check_keys(table, SERVICE_TYPE_KEYS, where)
     code = reader.get(table, "code", "string", where)
     if code is not None and not SERVICE_TYPE_CODE.fullmatch(code):
-        reader.problem(
+        reader.report(
             where,
             f"code {show(code)} is invalid; use up to 40 uppercase letters, digits "
             "and underscores, starting with a letter",
@@ -96,7 +96,7 @@ def _parse_service_type(
     name = reader.get(table, "name", "string", where)
     department = reader.get(table, "department", "string", where)
     if department is not None and department not in departments:
-        reader.problem(
+        reader.report(
             where,
             f"department {show(department)} is not defined; "
             f"use one of {', '.join(departments)}",
@@ -107,7 +107,7 @@ def _parse_service_type(
     needs_location = reader.get(table, "needs_location", "boolean", where)
     pause_on_hold = reader.get(table, "pause_on_hold", "boolean", where, default=False)
     if pause_on_hold and "sla" not in table:
-        reader.problem(where, "pause_on_hold is true but the type has no sla")
+        reader.report(where, "pause_on_hold is true but the type has no sla")
     radius = _parse_radius(reader, table, where)
     attributes = _parse_attributes(reader, table, where)
     keywords = tuple(reader.get_list(table, "keywords", "string", where))
@@ -147,10 +147,10 @@ def _parse_sla(reader: ConfigReader, table: dict[str, Any], where: str) -> SLA |
     if value is None:
         return None
     if not math.isfinite(value) or value <= 0:
-        reader.problem(where, f"value {value} must be a number greater than 0")
+        reader.report(where, f"value {value} must be a number greater than 0")
         return None
     if unit in DAY_UNITS and value != int(value):
-        reader.problem(
+        reader.report(
             where,
             f"value {value} is not a whole number of days; use calendar_hours or "
             "business_hours for fractions",
@@ -166,7 +166,7 @@ def _parse_radius(
         table, "duplicate_radius_m", "number", where, DEFAULT_DUPLICATE_RADIUS_M
     )
     if not math.isfinite(radius) or radius < 0:
-        reader.problem(where, f"duplicate_radius_m {radius} must be 0 or more metres")
+        reader.report(where, f"duplicate_radius_m {radius} must be 0 or more metres")
         return None
     return float(radius)
 
@@ -185,12 +185,12 @@ def _parse_attributes(
         if attribute is None:
             continue
         if attribute.code in codes:
-            reader.problem(
+            reader.report(
                 attribute_where,
                 f"code {show(attribute.code)} is already used by an attribute",
             )
         if attribute.order in orders:
-            reader.problem(attribute_where, f"order {attribute.order} is already used")
+            reader.report(attribute_where, f"order {attribute.order} is already used")
         codes.add(attribute.code)
         orders.add(attribute.order)
         attributes.append(attribute)
@@ -211,7 +211,7 @@ def _parse_attribute(
     description = reader.get(table, "description", "string", where)
     order = reader.get(table, "order", "integer", where, default=index + 1)
     if order is not None and order < 1:
-        reader.problem(where, f"order {order} must be 1 or more")
+        reader.report(where, f"order {order} must be 1 or more")
         order = None
     variable = reader.get(table, "variable", "boolean", where, default=True)
     datatype_description = reader.get(
@@ -239,7 +239,7 @@ def _parse_attribute_values(
     """Read the (key, name) choices that list datatypes need and others forbid."""
     if datatype not in LIST_DATATYPES:
         if "values" in table:
-            reader.problem(
+            reader.report(
                 where,
                 "values is only allowed for singlevaluelist and multivaluelist "
                 f"attributes, not {datatype}",
@@ -248,7 +248,7 @@ def _parse_attribute_values(
         return ()
     entries = reader.get_list(table, "values", "table", where)
     if not entries:
-        reader.problem(where, f"values must list the choices of a {datatype}")
+        reader.report(where, f"values must list the choices of a {datatype}")
         return None
     values: list[tuple[str, str]] = []
     for index, entry in enumerate(entries):
@@ -259,7 +259,7 @@ def _parse_attribute_values(
         if key is None or name is None:
             return None
         if key in dict(values):
-            reader.problem(value_where, f"key {show(key)} is already used")
+            reader.report(value_where, f"key {show(key)} is already used")
             return None
         values.append((key, name))
     return tuple(values)

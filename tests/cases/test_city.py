@@ -210,6 +210,15 @@ def test_load_by_path(tmp_path):
     assert city.districts == {}
 
 
+def test_bounds_unpack(tmp_path):
+    city = load_city(str(write_city(tmp_path, MINIMAL)))
+    min_lat, min_lon, max_lat, max_lon = city.bounds
+    assert (min_lat, min_lon, max_lat, max_lon) == (39.70, -75.62, 39.79, -75.49)
+    assert city.bounds.max_lat == 39.79
+    assert city.bounds.contains(39.75, -75.55)
+    assert not city.bounds.contains(39.75, -75.40)
+
+
 def test_center_defaults_to_middle(tmp_path):
     city = load_city(str(write_city(tmp_path, MINIMAL)))
     assert city.center == pytest.approx((39.745, -75.555))
