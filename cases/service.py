@@ -127,20 +127,42 @@ class CaseService:
     # Operations on an existing case -------------------------------------
 
     def acknowledge(
-        self, reference: str, actor: Actor = SYSTEM_ACTOR, **kw
+        self,
+        reference: str,
+        actor: Actor = SYSTEM_ACTOR,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         return self._status_change(
-            reference, "acknowledge", "acknowledged", lifecycle.ACKNOWLEDGED, actor, kw
+            reference,
+            "acknowledge",
+            "acknowledged",
+            lifecycle.ACKNOWLEDGED,
+            actor,
+            expected_version,
         )
 
-    def start(self, reference: str, actor: Actor = SYSTEM_ACTOR, **kw) -> CaseDetail:
+    def start(
+        self,
+        reference: str,
+        actor: Actor = SYSTEM_ACTOR,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
         """Mark a case as being worked on."""
         return self._status_change(
-            reference, "start", "status_changed", lifecycle.IN_PROGRESS, actor, kw
+            reference,
+            "start",
+            "status_changed",
+            lifecycle.IN_PROGRESS,
+            actor,
+            expected_version,
         )
 
     def hold(
-        self, reference: str, reason: str = "", actor: Actor = SYSTEM_ACTOR, **kw
+        self,
+        reference: str,
+        reason: str = "",
+        actor: Actor = SYSTEM_ACTOR,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         def body(session: Session, case: Case, now: datetime) -> None:
             after = {"status": lifecycle.ON_HOLD, "hold_started_at": now}
@@ -148,9 +170,14 @@ class CaseService:
                 session, case, "status_changed", now, actor, after, note=reason or None
             )
 
-        return self._operate(reference, "hold", actor, kw, body)
+        return self._operate(reference, "hold", actor, expected_version, body)
 
-    def resume(self, reference: str, actor: Actor = SYSTEM_ACTOR, **kw) -> CaseDetail:
+    def resume(
+        self,
+        reference: str,
+        actor: Actor = SYSTEM_ACTOR,
+        expected_version: int | None = None,
+    ) -> CaseDetail:
         def body(session: Session, case: Case, now: datetime) -> None:
             after: dict[str, Any] = {
                 "status": lifecycle.IN_PROGRESS,
@@ -170,10 +197,14 @@ class CaseService:
                 )
             self._append(session, case, "status_changed", now, actor, after)
 
-        return self._operate(reference, "resume", actor, kw, body)
+        return self._operate(reference, "resume", actor, expected_version, body)
 
     def assign(
-        self, reference: str, assignee: str, actor: Actor = SYSTEM_ACTOR, **kw
+        self,
+        reference: str,
+        assignee: str,
+        actor: Actor = SYSTEM_ACTOR,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         assignee = (assignee or "").strip()
         if not assignee:
@@ -184,7 +215,7 @@ class CaseService:
         def body(session: Session, case: Case, now: datetime) -> None:
             self._append(session, case, "assigned", now, actor, {"assignee": assignee})
 
-        return self._operate(reference, "assign", actor, kw, body)
+        return self._operate(reference, "assign", actor, expected_version, body)
 
     def transfer(
         self,
@@ -192,7 +223,7 @@ class CaseService:
         department: str,
         reason: str = "",
         actor: Actor = SYSTEM_ACTOR,
-        **kw,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         def body(session: Session, case: Case, now: datetime) -> None:
             target = self._department(session, department)
@@ -206,7 +237,7 @@ class CaseService:
                 session, case, "transferred", now, actor, after, note=reason or None
             )
 
-        return self._operate(reference, "transfer", actor, kw, body)
+        return self._operate(reference, "transfer", actor, expected_version, body)
 
     def add_note(
         self,
@@ -214,7 +245,7 @@ class CaseService:
         text: str,
         public: bool = False,
         actor: Actor = SYSTEM_ACTOR,
-        **kw,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         text = validate_description(text)
         kind = "public_note" if public else "internal_note"
@@ -222,7 +253,7 @@ class CaseService:
         def body(session: Session, case: Case, now: datetime) -> None:
             self._append(session, case, kind, now, actor, {}, note=text, public=public)
 
-        return self._operate(reference, "note", actor, kw, body)
+        return self._operate(reference, "note", actor, expected_version, body)
 
     def close(
         self,
@@ -231,7 +262,7 @@ class CaseService:
         note: str = "",
         parent: str | None = None,
         actor: Actor = SYSTEM_ACTOR,
-        **kw,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         if outcome not in lifecycle.OUTCOMES:
             raise ValidationError(
@@ -258,10 +289,14 @@ class CaseService:
             self._append(session, case, "closed", now, actor, after, note=note or None)
             self._close_children(session, case, now)
 
-        return self._operate(reference, "close", actor, kw, body)
+        return self._operate(reference, "close", actor, expected_version, body)
 
     def merge(
-        self, reference: str, parent: str, actor: Actor = SYSTEM_ACTOR, **kw
+        self,
+        reference: str,
+        parent: str,
+        actor: Actor = SYSTEM_ACTOR,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         """Close a case as a duplicate of ``parent``."""
 
@@ -275,10 +310,14 @@ class CaseService:
             self._append(session, case, "merged", now, actor, after)
             self._close_children(session, case, now)
 
-        return self._operate(reference, "merge", actor, kw, body)
+        return self._operate(reference, "merge", actor, expected_version, body)
 
     def reopen(
-        self, reference: str, reason: str = "", actor: Actor = SYSTEM_ACTOR, **kw
+        self,
+        reference: str,
+        reason: str = "",
+        actor: Actor = SYSTEM_ACTOR,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         def body(session: Session, case: Case, now: datetime) -> None:
             after = {
@@ -290,10 +329,14 @@ class CaseService:
                 session, case, "reopened", now, actor, after, note=reason or None
             )
 
-        return self._operate(reference, "reopen", actor, kw, body)
+        return self._operate(reference, "reopen", actor, expected_version, body)
 
     def change_type(
-        self, reference: str, service_type: str, actor: Actor = SYSTEM_ACTOR, **kw
+        self,
+        reference: str,
+        service_type: str,
+        actor: Actor = SYSTEM_ACTOR,
+        expected_version: int | None = None,
     ) -> CaseDetail:
         """Change a case's service type; the due date is recomputed from creation."""
 
@@ -314,7 +357,7 @@ class CaseService:
             }
             self._append(session, case, "service_type_changed", now, actor, after)
 
-        return self._operate(reference, "change_type", actor, kw, body)
+        return self._operate(reference, "change_type", actor, expected_version, body)
 
     # Internals -----------------------------------------------------------
 
@@ -325,25 +368,26 @@ class CaseService:
         kind: str,
         status: str,
         actor: Actor,
-        options: dict[str, Any],
+        expected_version: int | None,
     ) -> CaseDetail:
         def body(session: Session, case: Case, now: datetime) -> None:
             self._append(session, case, kind, now, actor, {"status": status})
 
-        return self._operate(reference, action, actor, options, body)
+        return self._operate(reference, action, actor, expected_version, body)
 
     def _operate(
         self,
         reference: str,
         action: str,
         actor: Actor,
-        options: dict[str, Any],
+        expected_version: int | None,
         body: Callable[[Session, Case, datetime], None],
     ) -> CaseDetail:
-        """Run one operation on a case; ``options`` may hold ``expected_version``."""
-        expected_version = options.pop("expected_version", None)
-        if options:
-            raise TypeError(f"unexpected options {sorted(options)}")
+        """Run one operation on a case in its own transaction.
+
+        ``expected_version`` is the version the caller read; a different stored
+        version raises ConflictError before anything is written.
+        """
         try:
             with transaction(self.sessions) as session:
                 case = find_case(session, reference)
