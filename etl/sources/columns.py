@@ -1,0 +1,69 @@
+"""Turn a chunk's raw columns into the lists a batch needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.sources.chunk import Chunk
+
+
+def trimmed(chunk: Chunk, name: str) -> pa.StringArray:
+    return pc.utf8_trim_whitespace(chunk.text(name))
+
+
+def texts(chunk: Chunk, name: str | None, nulls: Sequence[str] = ("",)) -> list[str]:
+    """Return the column's trimmed values, with null spellings as ''."""
+    if name is None or not chunk.has(name):
+        return [""] * chunk.n
+    values = trimmed(chunk, name)
+    if len(nulls) > 1:
+        is_null = pc.is_in(values, value_set=pa.array(list(nulls), pa.string()))
+        values = pc.if_else(is_null, "", values)
+    return values.to_pylist()
+
+
+def optional_texts(
+    chunk: Chunk, name: str | None, nulls: Sequence[str] = ("",)
+) -> list[str | None]:
+    """Return the column's trimmed values, with null spellings as None."""
+    return [value or None for value in texts(chunk, name, nulls)]
+
+
+def numbers(chunk: Chunk, name: str | None, nulls: Sequence[str] = ("",)) -> np.ndarray:
+    """Return the column as floats; empty and unreadable values are NaN."""
+    if name is None or not chunk.has(name):
+        return np.full(chunk.n, np.nan)
+    values = pd.Series(texts(chunk, name, nulls), dtype=object)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+
+
+def point_pair(chunk: Chunk, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Read "(lat, lon)" text, as Socrata exports write a location, into floats."""
+    if not chunk.has(name):
+        return np.full(chunk.n, np.nan), np.full(chunk.n, np.nan)
+    parts = pc.extract_regex(
+        trimmed(chunk, name),
+        r"^\(\s*(?P<lat>[-+0-9.eE]+)\s*,\s*(?P<lon>[-+0-9.eE]+)\s*\)$",
+    )
+    lat = pd.to_numeric(parts.field("lat").to_pandas(), errors="coerce")
+    lon = pd.to_numeric(parts.field("lon").to_pandas(), errors="coerce")
+    valid = parts.is_valid().to_numpy(zero_copy_only=False)
+    return (
+        np.where(valid, lat.to_numpy(dtype=float), np.nan),
+        np.where(valid, lon.to_numpy(dtype=float), np.nan),
+    )
+
+
+def require(chunk: Chunk, names: Sequence[str], source: str) -> None:
+    """Raise ValueError naming the columns a file lacks for ``source``."""
+    missing = [name for name in names if not chunk.has(name)]
+    if missing:
+        raise ValueError(
+            f"the file has no column {', '.join(map(repr, missing))}, which the "
+            f"{source} format needs; check that the file is a {source} export"
+        )
