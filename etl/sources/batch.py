@@ -101,23 +101,29 @@ class RecordBuilder:
         duplicate = checks.BIT[quality.DUPLICATE_ID]
         flag_sets = checks.FLAG_SETS
         seen = self.seen
-        for position, row in enumerate(rows):
-            number = row[0]
+        position = -1
+        for (
+            number, source, external_id, service_code, service_name,
+            department_code, department_name, status, created_at, source_status,
+            closed_at, updated_at, due_at, outcome, channel, description, notes,
+            address, latitude_value, longitude_value, district, flags, reason,
+        ) in rows:  # fmt: skip
+            position += 1
             while pending and pending[0].row_number < number:
                 yield pending.pop(0)
-            reason = row[-1]
             if reason is not None:
                 yield RejectedRow(number, reason, chunk.raw_row(position))
                 continue
-            external_id = row[2]
-            flags = row[-2]
             if external_id in seen:
                 flags |= duplicate
             else:
                 seen.add(external_id)
             yield SourceRecord(
-                *row[:13], None, *row[13:21], "service_request", None,
-                set(flag_sets[flags]),
+                number, source, external_id, service_code, service_name,
+                department_code, department_name, status, created_at, source_status,
+                closed_at, updated_at, due_at, None, outcome, channel, description,
+                notes, address, latitude_value, longitude_value, district,
+                "service_request", None, set(flag_sets[flags]),
             )  # fmt: skip
         yield from pending
 

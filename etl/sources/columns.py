@@ -38,8 +38,15 @@ def numbers(chunk: Chunk, name: str | None, nulls: Sequence[str] = ("",)) -> np.
     """Return the column as floats; empty and unreadable values are NaN."""
     if name is None or not chunk.has(name):
         return np.full(chunk.n, np.nan)
-    values = pd.Series(texts(chunk, name, nulls), dtype=object)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    values = trimmed(chunk, name)
+    is_null = pc.is_in(values, value_set=pa.array(list(nulls), pa.string()))
+    values = pc.if_else(is_null, pa.scalar(None, pa.string()), values)
+    try:
+        floats = pc.cast(values, pa.float64())
+    except pa.ArrowInvalid:
+        text = pd.Series(values.to_pylist(), dtype=object)
+        return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    return floats.fill_null(np.nan).to_numpy(zero_copy_only=False)
 
 
 def point_pair(chunk: Chunk, name: str) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from etl.sources.chunk import Chunk
+from etl.sources.prefetch import prefetch
 from etl.sources.record import RejectedRow
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def read_chunks(
     try:
         if any("\n" in name or "\r" in name for name in header):
             raise _RaggedFile
-        for chunk in _arrow_chunks(path, delimiter, names):
+        for chunk in prefetch(_arrow_chunks(path, delimiter, names)):
             done += chunk.n
             yield chunk
     except _RaggedFile:
@@ -83,7 +84,7 @@ def _arrow_chunks(path: Path, delimiter: str, names: list[str]) -> Iterator[Chun
         read_options=pacsv.ReadOptions(
             skip_rows=1,
             autogenerate_column_names=True,
-            use_threads=False,
+            use_threads=True,
             block_size=BLOCK_BYTES,
         ),
         parse_options=pacsv.ParseOptions(

@@ -117,17 +117,32 @@ def _wall_times(strings: pa.StringArray, pattern: str) -> np.ndarray:
     parsed = pc.strptime(strings, format=pattern, unit="us", error_is_null=True)
     day_regex = _day_regex(pattern)
     if day_regex is not None:
-        # strptime takes 02/30 as 03/01; a day that changed marks such a value.
-        extracted = pc.extract_regex(strings, day_regex)
-        days = pc.utf8_ltrim(extracted.field("d"), characters="0")
-        rolled = pc.and_(
-            extracted.is_valid(),
-            pc.not_equal(days, pc.cast(pc.day(parsed), pa.string())),
-        )
-        parsed = pc.if_else(
-            rolled.fill_null(False), pa.scalar(None, parsed.type), parsed
-        )
+        parsed = _drop_rolled_days(strings, parsed, day_regex)
     return parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+
+
+def _drop_rolled_days(
+    strings: pa.StringArray, parsed: pa.TimestampArray, day_regex: str
+) -> pa.TimestampArray:
+    """Null the values strptime rolled over (it reads 02/30 as 03/01).
+
+    A rolled value lands on day 1, 2 or 3, so only those rows are checked
+    against the day written in the text.
+    """
+    suspects = pc.less_equal(pc.day(parsed), 3).fill_null(False)
+    if not pc.any(suspects).as_py():
+        return parsed
+    positions = np.flatnonzero(suspects.to_numpy(zero_copy_only=False))
+    extracted = pc.extract_regex(strings.take(positions), day_regex)
+    written = pc.utf8_ltrim(extracted.field("d"), characters="0")
+    found = pc.cast(pc.day(parsed.take(positions)), pa.string())
+    rolled = pc.and_(extracted.is_valid(), pc.not_equal(written, found))
+    bad = positions[rolled.fill_null(False).to_numpy(zero_copy_only=False)]
+    if len(bad) == 0:
+        return parsed
+    mask = np.zeros(len(parsed), dtype=bool)
+    mask[bad] = True
+    return pc.if_else(pa.array(mask), pa.scalar(None, parsed.type), parsed)
 
 
 def _day_regex(pattern: str) -> str | None:
@@ -178,6 +193,8 @@ def _placeholders(local: np.ndarray, utc: np.ndarray | np.datetime64) -> np.ndar
 
 def _to_datetimes(utc: np.ndarray) -> list[datetime | None]:
     present = ~np.isnat(utc)
+    if not present.any():
+        return [None] * len(utc)
     seconds = (utc.astype(np.int64) / 1e6).tolist()
     stamp = datetime.fromtimestamp
     if present.all():
@@ -219,15 +236,14 @@ class DateColumn:
     def _pick(
         self, strings: pa.StringArray, zone: ZoneInfo, nulls: Sequence[str]
     ) -> DateRule | None:
-        tried = 0
-        for value in strings.to_pylist():
-            if value is None or value.strip() in nulls:
-                continue
+        trimmed = pc.utf8_trim_whitespace(strings)
+        filled = pc.invert(
+            pc.is_in(trimmed, value_set=pa.array(list(nulls), pa.string()))
+        )
+        positions = pc.indices_nonzero(filled.fill_null(False))[:100]
+        for value in trimmed.take(positions).to_pylist():
             for rule in self.candidates:
                 probe = parse_dates(pa.array([value], pa.string()), rule, zone, nulls)
                 if probe.values[0] is not None:
                     return rule
-            tried += 1
-            if tried >= 100:
-                break
         return None
