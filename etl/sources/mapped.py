@@ -1,0 +1,2 @@
+from pathlib import Path
+def read_file(path: Path, **options): raise NotImplementedError
