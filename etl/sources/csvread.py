@@ -60,8 +60,6 @@ def read_chunks(
     names = [normalize(name) for name in header]
     done = 0
     try:
-        if any("\n" in name or "\r" in name for name in header):
-            raise _RaggedFile
         for chunk in prefetch(_arrow_chunks(path, delimiter, names)):
             done += chunk.n
             yield chunk
@@ -82,8 +80,8 @@ def _arrow_chunks(path: Path, delimiter: str, names: list[str]) -> Iterator[Chun
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(
-            skip_rows=1,
-            autogenerate_column_names=True,
+            column_names=list(types),
+            skip_rows_after_names=1,  # the header, parsed with its quoting
             use_threads=True,
             block_size=BLOCK_BYTES,
         ),

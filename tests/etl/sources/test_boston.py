@@ -88,7 +88,8 @@ def test_closure_reason_outcomes(write):
 def test_replacement_character_flagged(write):
     path = write(
         "b.csv",
-        OLD_HEADER + "1,91,05/15/2015 02:40:00 PM,,05/15/2015 02:59:56 PM,ONTIME,Closed,"
+        OLD_HEADER
+        + "1,91,05/15/2015 02:40:00 PM,,05/15/2015 02:59:56 PM,ONTIME,Closed,"
         '"Case Closed Case Resolved at\ufffd55 Main St",Needles,Needle Pickup,GEN_,,,'
         "42.35,-71.06,Twitter\n",
     )  # fmt: skip

@@ -97,3 +97,17 @@ def test_normalize_header(write):
     path = write("a.csv", "Unique Key,Created Date\n1,x\n")
     chunk = next(read_chunks(path, normalize=str.lower))
     assert chunk.names == ["unique key", "created date"]
+
+
+def test_header_only_file(write):
+    assert rows_of(write("a.csv", "id,name\n")) == ([], [])
+
+
+def test_single_row_without_newline(write):
+    rows, _ = rows_of(write("a.csv", 'id,name\n1,"x\ny"'))
+    assert rows == [(1, {"id": "1", "name": "x\ny"})]
+
+
+def test_header_with_newline(write):
+    rows, _ = rows_of(write("a.csv", '"case\nid",name\n1,x\n'))
+    assert rows == [(1, {"case\nid": "1", "name": "x"})]

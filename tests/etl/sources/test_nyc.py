@@ -14,11 +14,15 @@ PORTAL_HEADER = (
 )
 
 
-def row(key, created, closed="", status="Closed", resolution="", lat="40.7", lon="-73.9",
-        agency="DOT", complaint="Street Condition", due="", channel="PHONE"):  # fmt: skip
+def row(
+    key, created, closed="", status="Closed", resolution="", lat="40.7", lon="-73.9",
+    due="",
+):  # fmt: skip
+    """Return one portal CSV line; Resolution Action Updated Date repeats closed."""
     return (
-        f"{key},{created},{closed},{agency},Department of Things,{complaint},Pothole,"
-        f'{status},{due},"{resolution}",{closed},BROOKLYN,{channel},1 MAIN ST,{lat},{lon}\n'
+        f"{key},{created},{closed},DOT,Department of Things,Street Condition,Pothole,"
+        f'{status},{due},"{resolution}",{closed},BROOKLYN,PHONE,1 MAIN ST,'
+        f"{lat},{lon}\n"
     )
 
 
@@ -32,7 +36,7 @@ def test_portal_csv_fields(write):
         PORTAL_HEADER
         + row(
             "101", "01/22/2018 09:15:00 AM", "01/23/2018 10:00:00 AM",
-            resolution="The Department responded and observed no evidence of the condition.",
+            resolution="The Department observed no evidence of the condition.",
             due="02/05/2018 10:02:43 AM",
         ),
     )  # fmt: skip
@@ -47,7 +51,7 @@ def test_portal_csv_fields(write):
     assert record.status == "closed"
     assert record.source_status == "Closed"
     assert record.outcome == "no_action_needed"
-    assert record.resolution_notes.startswith("The Department responded")
+    assert record.resolution_notes.startswith("The Department observed")
     assert record.department_code == "DOT"
     assert record.department_name == "Department of Things"
     assert record.service_code == "STREET_CONDITION"
@@ -166,13 +170,18 @@ def test_rejects(write):
 
 
 def test_api_csv_and_json_agree(write):
-    header = "unique_key,created_date,agency,agency_name,complaint_type,status,closed_date,latitude,longitude\n"
+    header = (
+        "unique_key,created_date,agency,agency_name,complaint_type,status,"
+        "closed_date,latitude,longitude\n"
+    )
     csv_path = write(
         "api.csv",
         header
-        + "9001,2024-05-26T23:10:10.000,NYPD,New York City Police Department,Noise,Closed,2024-05-27T00:10:00.000,40.84,-73.93\n"
-        + "9002,2024-05-26T23:12:00.000,NYPD,New York City Police Department,Noise,In Progress,,,\n",
-    )  # fmt: skip
+        + "9001,2024-05-26T23:10:10.000,NYPD,New York City Police Department,Noise,"
+        "Closed,2024-05-27T00:10:00.000,40.84,-73.93\n"
+        "9002,2024-05-26T23:12:00.000,NYPD,New York City Police Department,Noise,"
+        "In Progress,,,\n",
+    )
     json_path = write(
         "api.json",
         json.dumps(
