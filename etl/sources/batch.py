@@ -7,7 +7,6 @@ format shares and keeps the state of a whole file (the ids seen so far).
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,14 +18,12 @@ from etl.sources.chunk import Chunk
 from etl.sources.dates import Dates
 from etl.sources.record import RejectedRow, SourceRecord
 
-logger = logging.getLogger(__name__)
-
 
 @dataclass
 class Batch:
     """One list (or array) per record field, aligned with ``chunk``'s rows.
 
-    ``status`` holds core statuses, None where the source value is unknown.
+    ``status`` contains core statuses, None where the source value is unknown.
     ``outcome`` is read for every row but kept only on closed rows; a closed
     row without one gets ``resolved``. ``problems`` holds a reject reason per
     row that the format found itself, or None.
@@ -67,13 +64,47 @@ class RecordBuilder:
         self.seen: set[str] = set()
 
     def emit(self, batch: Batch) -> Iterator[SourceRecord | RejectedRow]:
+        """Yield the batch's records and rejects in row order.
+
+        Rows the reader could not split into fields (``chunk.rejects``) are
+        merged in by row number.
+        """
         chunk = batch.chunk
-        reasons = _reject_reasons(batch)
-        bits = self._flag_bits(batch)
-        latitude, longitude = self._coordinates(batch)
         pending = sorted(chunk.rejects, key=lambda row: row.row_number)
-        rows = zip(
-            chunk.row_numbers,
+        duplicate = checks.BIT[quality.DUPLICATE_ID]
+        flag_sets = checks.FLAG_SETS
+        seen = self.seen
+        position = -1
+        for (
+            number, source, external_id, service_code, service_name,
+            department_code, department_name, status, created_at, source_status,
+            closed_at, updated_at, due_at, outcome, channel, description, notes,
+            address, latitude_value, longitude_value, district, flags, reason,
+        ) in self._rows(batch):  # fmt: skip
+            position += 1
+            while pending and pending[0].row_number < number:
+                yield pending.pop(0)
+            if reason is not None:
+                yield RejectedRow(number, reason, chunk.raw_row(position))
+                continue
+            if external_id in seen:
+                flags |= duplicate
+            else:
+                seen.add(external_id)
+            yield SourceRecord(
+                number, source, external_id, service_code, service_name,
+                department_code, department_name, status, created_at, source_status,
+                closed_at, updated_at, due_at, None, outcome, channel, description,
+                notes, address, latitude_value, longitude_value, district,
+                "service_request", None, set(flag_sets[flags]),
+            )  # fmt: skip
+        yield from pending
+
+    def _rows(self, batch: Batch) -> Iterator[tuple]:
+        """Zip the batch into one tuple per row, in the order ``emit`` unpacks."""
+        latitude, longitude = self._coordinates(batch)
+        return zip(
+            batch.chunk.row_numbers,
             batch.source or itertools.repeat(self.source),
             batch.external_id,
             batch.service_code,
@@ -94,38 +125,10 @@ class RecordBuilder:
             latitude,
             longitude,
             batch.district or itertools.repeat(None),
-            bits.tolist(),
-            reasons,
+            self._flag_bits(batch).tolist(),
+            _reject_reasons(batch),
             strict=False,  # absent columns are endless repeats
         )
-        duplicate = checks.BIT[quality.DUPLICATE_ID]
-        flag_sets = checks.FLAG_SETS
-        seen = self.seen
-        position = -1
-        for (
-            number, source, external_id, service_code, service_name,
-            department_code, department_name, status, created_at, source_status,
-            closed_at, updated_at, due_at, outcome, channel, description, notes,
-            address, latitude_value, longitude_value, district, flags, reason,
-        ) in rows:  # fmt: skip
-            position += 1
-            while pending and pending[0].row_number < number:
-                yield pending.pop(0)
-            if reason is not None:
-                yield RejectedRow(number, reason, chunk.raw_row(position))
-                continue
-            if external_id in seen:
-                flags |= duplicate
-            else:
-                seen.add(external_id)
-            yield SourceRecord(
-                number, source, external_id, service_code, service_name,
-                department_code, department_name, status, created_at, source_status,
-                closed_at, updated_at, due_at, None, outcome, channel, description,
-                notes, address, latitude_value, longitude_value, district,
-                "service_request", None, set(flag_sets[flags]),
-            )  # fmt: skip
-        yield from pending
 
     def _flag_bits(self, batch: Batch) -> np.ndarray:
         n = batch.chunk.n

@@ -1,10 +1,10 @@
 """Read a delimited text file into chunks of columns.
 
 The fast path parses with pyarrow's CSV reader, every column as raw bytes, so
-invalid UTF-8 cannot stop the read. pyarrow cannot say where in the file a row
-with the wrong number of fields sat, so the first such row switches the read to
-the standard-library ``csv`` module, which restarts after the rows already
-returned and keeps exact row numbers. Row numbers count data records from 1
+invalid UTF-8 cannot stop the read. pyarrow does not report where in the file a
+row with the wrong number of fields was. So the first such row switches the
+read to the standard-library ``csv`` module, which restarts after the rows
+already returned and keeps exact row numbers. Row numbers count data records from 1
 (the header excluded); a record with embedded newlines counts once; blank lines
 are not records.
 """

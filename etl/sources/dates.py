@@ -2,9 +2,9 @@
 
 Rules: a strptime pattern read as wall time in the source's zone, ``iso``
 (ISO 8601 that must carry an offset or ``Z``) or ``epoch`` (seconds since
-1970-01-01 UTC). Wall times go through the zone with the rule of Python's
-``zoneinfo`` at ``fold=0``: a time in the spring-forward gap moves forward by
-the gap (02:30 becomes 03:30 daylight time) and a time in the fall-back overlap
+1970-01-01 UTC). Wall times become instants by the rule of Python's
+``zoneinfo`` at ``fold=0``. A time in the spring-forward gap moves forward by
+the gap (02:30 becomes 03:30 daylight time). A time in the fall-back overlap
 takes the first, daylight-time occurrence.
 
 A placeholder (a local year of 1900 or earlier, 9000 or later, or the date
@@ -44,7 +44,7 @@ _DAY_FIELDS = {
 
 @dataclass(frozen=True)
 class DateRule:
-    """How one column writes its instants.
+    """The format of one column's instants.
 
     ``pattern`` is a strptime pattern, ``"iso"`` or ``"epoch"``; ``date_only``
     marks a column with calendar dates only, compared by local date.
@@ -213,8 +213,8 @@ class DateColumn:
     """The date rule of one column for a whole file.
 
     With several candidate rules, the first rule that reads the column's first
-    readable value as a real instant (not a placeholder) is fixed for every
-    later row of the file; nothing is re-decided per row.
+    readable value as a real instant (not a placeholder) wins. That rule then
+    applies to every later row of the file, and no row is guessed on its own.
     """
 
     def __init__(self, name: str, candidates: Sequence[DateRule]) -> None:

@@ -23,7 +23,7 @@ def read_json_chunks(
     path: Path, normalize: Callable[[str], str] = str
 ) -> Iterator[Chunk]:
     """Yield the array's objects in chunks; a non-object element is rejected."""
-    # TODO: json.load holds the whole file in memory; stream large exports.
+    # TODO: json.load reads the whole file into memory; stream large exports.
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         try:
             items = json.load(handle)

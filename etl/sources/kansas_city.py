@@ -1,8 +1,8 @@
 """Kansas City 311 Call Center Service Requests (data.kcmo.org).
 
-Creation date and time sit in two columns ("1/7/20" and "12:59 PM") and are
-read together; the closed date has no time, so it is a date-only column and
-"closed before created" compares calendar dates.
+Creation date and time are two columns ("1/7/20" and "12:59 PM"), read
+together. The closed date has no time, so it is a date-only column and "closed
+before created" compares calendar dates.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ class MappingError(ValueError):
 
 @dataclass
 class Mapping:
-    """A validated mapping: which column holds what, and how to read it."""
+    """A validated mapping: the column of each field and the rules to read it."""
 
     source: str
     zone: ZoneInfo
