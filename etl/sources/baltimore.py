@@ -59,6 +59,7 @@ _QUALIFIED = re.compile(r"^\s*([^(]*?)\s*(?:\((.*)\))?\s*$")
 
 
 def read_file(path: Path, **options: object) -> Iterator[SourceRecord | RejectedRow]:
+    col.reject_options(SOURCE, options)
     builder = RecordBuilder(SOURCE, BBOX)
     dates = {key: DateColumn(name, DATE_RULES) for key, name in DATE_COLUMNS.items()}
     for chunk in read_chunks(path, normalize=snake_case):

@@ -41,6 +41,7 @@ REQUIRED = ("case_enquiry_id", "open_dt", "case_status", "type", "department")
 
 
 def read_file(path: Path, **options: object) -> Iterator[SourceRecord | RejectedRow]:
+    col.reject_options(SOURCE, options)
     builder = RecordBuilder(SOURCE, BBOX)
     dates: dict[str, DateColumn] = {}
     for chunk in read_chunks(path, normalize=snake_case):

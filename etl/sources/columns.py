@@ -74,3 +74,10 @@ def require(chunk: Chunk, names: Sequence[str], source: str) -> None:
             f"the file has no column {', '.join(map(repr, missing))}, which the "
             f"{source} format needs; check that the file is a {source} export"
         )
+
+
+def reject_options(source: str, options: dict[str, object]) -> None:
+    """Raise TypeError for an option the format does not take; None is ignored."""
+    given = sorted(key for key, value in options.items() if value is not None)
+    if given:
+        raise TypeError(f"the {source} format takes no option {given[0]!r}; remove it")

@@ -44,6 +44,7 @@ REQUIRED = ("case_id", "creation_date", "creation_time", "status", "type", "depa
 
 
 def read_file(path: Path, **options: object) -> Iterator[SourceRecord | RejectedRow]:
+    col.reject_options(SOURCE, options)
     builder = RecordBuilder(SOURCE, BBOX)
     created = DateColumn("creation_date + creation_time", CREATED_RULES)
     closed = DateColumn("closed_date", CLOSED_RULES)

@@ -53,6 +53,7 @@ REQUIRED = ("srnumber", "createddate", "status", "requesttype", "owner")
 
 
 def read_file(path: Path, **options: object) -> Iterator[SourceRecord | RejectedRow]:
+    col.reject_options(SOURCE, options)
     builder = RecordBuilder(SOURCE, BBOX)
     dates = {
         key: DateColumn(name, DATE_RULES)

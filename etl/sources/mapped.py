@@ -20,6 +20,7 @@ def read_file(
     path: Path, mapping: Path | Mapping | None = None, **options: object
 ) -> Iterator[SourceRecord | RejectedRow]:
     """Read ``path`` as ``mapping`` (a mapping file or a loaded ``Mapping``)."""
+    col.reject_options("mapped", options)
     if mapping is None:
         raise ValueError("the mapped format needs a mapping file: pass mapping=PATH")
     spec = mapping if isinstance(mapping, Mapping) else load_mapping(Path(mapping))

@@ -55,6 +55,7 @@ DATE_COLUMNS = {
 
 def read_file(path: Path, **options: object) -> Iterator[SourceRecord | RejectedRow]:
     """Read an NYC export; a ``.json`` suffix selects the JSON reader."""
+    col.reject_options(SOURCE, options)
     if path.suffix.lower() == ".json":
         chunks = read_json_chunks(path, normalize=snake_case)
     else:

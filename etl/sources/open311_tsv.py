@@ -33,6 +33,7 @@ UNKNOWN_DEPARTMENT = "Not stated by the source"
 
 
 def read_file(path: Path, **options: object) -> Iterator[SourceRecord | RejectedRow]:
+    col.reject_options(SOURCE, options)
     builder = RecordBuilder(SOURCE, BBOX)
     created = DateColumn("requested_datetime", (DateRule("iso"),))
     updated = DateColumn("updated_datetime", (DateRule("iso"),))

@@ -41,6 +41,7 @@ REQUIRED = ("caseid", "opened", "status", "category", "responsible_agency")
 
 
 def read_file(path: Path, **options: object) -> Iterator[SourceRecord | RejectedRow]:
+    col.reject_options(SOURCE, options)
     builder = RecordBuilder(SOURCE, BBOX)
     dates = {
         key: DateColumn(name, DATE_RULES)
