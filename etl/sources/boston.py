@@ -16,7 +16,7 @@ from etl.sources import columns as col
 from etl.sources.batch import Batch, RecordBuilder
 from etl.sources.checks import BoundingBox
 from etl.sources.chunk import Chunk
-from etl.sources.codes import lookup, make_code, map_values, snake_case
+from etl.sources.codes import make_code, snake_case
 from etl.sources.csvread import read_chunks
 from etl.sources.dates import DateColumn, DateRule
 from etl.sources.outcomes import outcome_from_text
@@ -66,17 +66,17 @@ def _batch(chunk: Chunk, dates: dict[str, DateColumn]) -> Batch:
         id_column="case_enquiry_id",
         status_column="case_status",
         external_id=col.texts(chunk, "case_enquiry_id"),
-        service_code=map_values(types, make_code),
+        service_code=col.mapped(chunk, "type", make_code),
         service_name=types,
-        department_code=map_values(departments, make_code),
+        department_code=col.mapped(chunk, "department", make_code),
         department_name=departments,
-        status=lookup(statuses, STATUS_MAP, None),
+        status=col.looked_up(chunk, "case_status", STATUS_MAP, None),
         source_status=statuses,
         created=_parse(chunk, dates["created"]),
         closed=_parse(chunk, dates["closed"]),
         due=_parse(chunk, dates["due"]),
-        outcome=map_values(reasons, outcome_from_text),
-        channel=lookup(col.texts(chunk, "source"), CHANNEL_MAP, "import"),
+        outcome=col.mapped(chunk, "closure_reason", outcome_from_text),
+        channel=col.looked_up(chunk, "source", CHANNEL_MAP, "import"),
         description=col.texts(chunk, "case_title"),
         resolution_notes=reasons,
         address=col.optional_texts(chunk, "location"),

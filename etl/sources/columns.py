@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.sources.chunk import Chunk
+
+T = TypeVar("T")
 
 
 def trimmed(chunk: Chunk, name: str) -> pa.StringArray:
@@ -81,3 +84,37 @@ def reject_options(source: str, options: dict[str, object]) -> None:
     given = sorted(key for key, value in options.items() if value is not None)
     if given:
         raise TypeError(f"the {source} format takes no option {given[0]!r}; remove it")
+
+
+def mapped(
+    chunk: Chunk,
+    name: str | None,
+    function: Callable[[str], T],
+    nulls: Sequence[str] = ("",),
+) -> list[T]:
+    """Apply ``function`` once per distinct trimmed value of the column.
+
+    Null spellings reach ``function`` as ''. Dictionary-encoding the column
+    first makes this much faster than a per-row lookup on low-cardinality
+    columns such as status or agency.
+    """
+    if name is None or not chunk.has(name):
+        return [function("")] * chunk.n
+    values = trimmed(chunk, name)
+    if len(nulls) > 1:
+        is_null = pc.is_in(values, value_set=pa.array(list(nulls), pa.string()))
+        values = pc.if_else(is_null, "", values)
+    encoded = pc.dictionary_encode(values)
+    distinct = encoded.dictionary.to_pylist()
+    results = np.empty(len(distinct), dtype=object)
+    for i, value in enumerate(distinct):
+        results[i] = function(value)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return results[indices].tolist()
+
+
+def looked_up(
+    chunk: Chunk, name: str | None, table: dict[str, T], default: T
+) -> list[T]:
+    """Map the column through ``table`` by trimmed, lower-case value."""
+    return mapped(chunk, name, lambda value: table.get(value.lower(), default))

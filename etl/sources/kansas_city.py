@@ -17,7 +17,7 @@ from etl.sources import columns as col
 from etl.sources.batch import Batch, RecordBuilder
 from etl.sources.checks import BoundingBox
 from etl.sources.chunk import Chunk
-from etl.sources.codes import lookup, make_code, map_values, snake_case
+from etl.sources.codes import make_code, snake_case
 from etl.sources.csvread import read_chunks
 from etl.sources.dates import DateColumn, DateRule
 from etl.sources.record import RejectedRow, SourceRecord
@@ -65,17 +65,17 @@ def _batch(chunk: Chunk, created: DateColumn, closed: DateColumn) -> Batch:
         id_column="case_id",
         status_column="status",
         external_id=col.texts(chunk, "case_id"),
-        service_code=map_values(types, make_code),
+        service_code=col.mapped(chunk, "type", make_code),
         service_name=types,
-        department_code=map_values(departments, make_code),
+        department_code=col.mapped(chunk, "department", make_code),
         department_name=departments,
-        status=lookup(statuses, STATUS_MAP, None),
+        status=col.looked_up(chunk, "status", STATUS_MAP, None),
         source_status=statuses,
         created=created.parse(stamp, ZONE),
         closed=closed.parse(chunk.text("closed_date"), ZONE)
         if chunk.has("closed_date")
         else None,
-        channel=lookup(col.texts(chunk, "source"), CHANNEL_MAP, "import"),
+        channel=col.looked_up(chunk, "source", CHANNEL_MAP, "import"),
         description=col.texts(chunk, "detail"),
         address=col.optional_texts(chunk, "street_address"),
         latitude=col.numbers(chunk, "latitude"),

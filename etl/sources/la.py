@@ -16,7 +16,7 @@ from etl.sources import columns as col
 from etl.sources.batch import Batch, RecordBuilder
 from etl.sources.checks import BoundingBox
 from etl.sources.chunk import Chunk
-from etl.sources.codes import lookup, make_code, map_values, snake_case
+from etl.sources.codes import make_code, snake_case
 from etl.sources.csvread import read_chunks
 from etl.sources.dates import DateColumn, DateRule
 from etl.sources.record import RejectedRow, SourceRecord
@@ -77,17 +77,17 @@ def _batch(chunk: Chunk, dates: dict[str, DateColumn]) -> Batch:
         id_column="srnumber",
         status_column="status",
         external_id=col.texts(chunk, "srnumber"),
-        service_code=map_values(types, make_code),
+        service_code=col.mapped(chunk, "requesttype", make_code),
         service_name=types,
-        department_code=map_values(owners, make_code),
+        department_code=col.mapped(chunk, "owner", make_code),
         department_name=owners,
-        status=lookup(statuses, STATUS_MAP, None),
+        status=col.looked_up(chunk, "status", STATUS_MAP, None),
         source_status=statuses,
         created=_parse(chunk, dates["created"]),
         closed=_parse(chunk, dates["closed"]),
         updated=_parse(chunk, dates["updated"]),
-        outcome=lookup(statuses, OUTCOME_MAP, None),
-        channel=lookup(col.texts(chunk, "requestsource"), CHANNEL_MAP, "import"),
+        outcome=col.looked_up(chunk, "status", OUTCOME_MAP, None),
+        channel=col.looked_up(chunk, "requestsource", CHANNEL_MAP, "import"),
         description=col.texts(chunk, "actiontaken"),
         address=col.optional_texts(chunk, "address"),
         latitude=col.numbers(chunk, "latitude"),

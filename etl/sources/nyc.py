@@ -17,7 +17,7 @@ from etl.sources import columns as col
 from etl.sources.batch import Batch, RecordBuilder
 from etl.sources.checks import BoundingBox
 from etl.sources.chunk import Chunk
-from etl.sources.codes import lookup, make_code, map_values, snake_case
+from etl.sources.codes import make_code, snake_case
 from etl.sources.csvread import read_chunks
 from etl.sources.dates import DateColumn, DateRule
 from etl.sources.jsonread import read_json_chunks
@@ -78,20 +78,18 @@ def _batch(chunk: Chunk, dates: dict[str, DateColumn]) -> Batch:
         id_column="unique_key",
         status_column="status",
         external_id=col.texts(chunk, "unique_key"),
-        service_code=map_values(complaints, make_code),
+        service_code=col.mapped(chunk, "complaint_type", make_code),
         service_name=complaints,
-        department_code=map_values(agencies, make_code),
+        department_code=col.mapped(chunk, "agency", make_code),
         department_name=agency_names or agencies,
-        status=lookup(statuses, STATUS_MAP, None),
+        status=col.looked_up(chunk, "status", STATUS_MAP, None),
         source_status=statuses,
         created=_dates(chunk, dates, "created"),
         closed=_dates(chunk, dates, "closed"),
         updated=_dates(chunk, dates, "updated"),
         due=_dates(chunk, dates, "due"),
-        outcome=map_values(resolutions, outcome_from_text),
-        channel=lookup(
-            col.texts(chunk, "open_data_channel_type"), CHANNEL_MAP, "import"
-        ),
+        outcome=col.mapped(chunk, "resolution_description", outcome_from_text),
+        channel=col.looked_up(chunk, "open_data_channel_type", CHANNEL_MAP, "import"),
         description=col.texts(chunk, "descriptor"),
         resolution_notes=resolutions,
         address=col.optional_texts(chunk, "incident_address"),

@@ -15,7 +15,7 @@ from etl.sources import columns as col
 from etl.sources.batch import Batch, RecordBuilder
 from etl.sources.checks import BoundingBox
 from etl.sources.chunk import Chunk
-from etl.sources.codes import lookup, make_code, map_values, snake_case
+from etl.sources.codes import make_code, snake_case
 from etl.sources.csvread import read_chunks
 from etl.sources.dates import DateColumn, DateRule
 from etl.sources.outcomes import outcome_from_text
@@ -72,17 +72,17 @@ def _batch(chunk: Chunk, dates: dict[str, DateColumn]) -> Batch:
         id_column="caseid",
         status_column="status",
         external_id=col.texts(chunk, "caseid"),
-        service_code=map_values(categories, make_code),
+        service_code=col.mapped(chunk, "category", make_code),
         service_name=categories,
-        department_code=map_values(queues, make_code),
+        department_code=col.mapped(chunk, "responsible_agency", make_code),
         department_name=queues,
-        status=lookup(statuses, STATUS_MAP, None),
+        status=col.looked_up(chunk, "status", STATUS_MAP, None),
         source_status=statuses,
         created=_parse(chunk, dates["created"]),
         closed=_parse(chunk, dates["closed"]),
         updated=_parse(chunk, dates["updated"]),
-        outcome=map_values(notes, outcome_from_text),
-        channel=lookup(col.texts(chunk, "source"), CHANNEL_MAP, "import"),
+        outcome=col.mapped(chunk, "status_notes", outcome_from_text),
+        channel=col.looked_up(chunk, "source", CHANNEL_MAP, "import"),
         description=[" - ".join(part for part in pair if part) for pair in details],
         resolution_notes=notes,
         address=col.optional_texts(chunk, "address"),
