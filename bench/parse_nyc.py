@@ -54,9 +54,9 @@ def main() -> None:
         for run in range(1, args.runs + 1):
             records, rejects, seconds, cpu = measure(path)
             rows = records + rejects
-            print(f"run {run}: {records} records, {rejects} rejects, "
-                  f"{seconds:.2f} s wall ({rows / seconds:,.0f} rows/s), "
-                  f"{cpu:.2f} s CPU ({rows / cpu:,.0f} rows per CPU second)")  # fmt: skip
+            wall = f"{seconds:.2f} s wall ({rows / seconds:,.0f} rows/s)"
+            used = f"{cpu:.2f} s CPU ({rows / cpu:,.0f} rows per CPU second)"
+            print(f"run {run}: {records} records, {rejects} rejects, {wall}, {used}")
 
 
 if __name__ == "__main__":
