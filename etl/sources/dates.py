@@ -1,6 +1,7 @@
 """Parse a column of date strings, one rule per column, into aware UTC instants.
 
-Rules: a strptime pattern read as wall time in the source's zone, ``iso``
+Rules: a strptime pattern read as wall time in the source's zone (or as an
+instant when the pattern has ``%z``), ``iso``
 (ISO 8601 that must carry an offset or ``Z``) or ``epoch`` (seconds since
 1970-01-01 UTC). Wall times become instants by the rule of Python's
 ``zoneinfo`` at ``fold=0``. A time in the spring-forward gap moves forward by
@@ -84,11 +85,14 @@ def parse_dates(
     elif rule.pattern == "iso":
         utc = _iso_with_offset(trimmed)
         local = _utc_to_local(utc, zone)
+    elif "%z" in rule.pattern:
+        utc = _pattern_with_offset(trimmed, rule.pattern)
+        local = _utc_to_local(utc, zone)
     else:
         local = _wall_times(trimmed, rule.pattern)
         utc = NAT
     placeholder = _placeholders(local, utc)
-    if rule.pattern not in ("epoch", "iso"):
+    if _is_wall_time(rule):
         local = np.where(placeholder, NAT, local)
         utc = local_to_utc(local, zone)
     invalid = np.isnat(local) & ~empty & ~placeholder
@@ -96,6 +100,10 @@ def parse_dates(
     return Dates(
         _to_datetimes(utc), utc, local, empty, invalid, placeholder, trimmed, rule
     )
+
+
+def _is_wall_time(rule: DateRule) -> bool:
+    return rule.pattern not in ("epoch", "iso") and "%z" not in rule.pattern
 
 
 def local_to_utc(local: np.ndarray, zone: ZoneInfo) -> np.ndarray:
@@ -111,7 +119,7 @@ def local_to_utc(local: np.ndarray, zone: ZoneInfo) -> np.ndarray:
 
 
 def _wall_times(strings: pa.StringArray, pattern: str) -> np.ndarray:
-    if "%f" in pattern or "%z" in pattern:
+    if "%f" in pattern:
         parsed = pd.to_datetime(strings.to_pandas(), format=pattern, errors="coerce")
         return parsed.to_numpy("datetime64[us]")
     parsed = pc.strptime(strings, format=pattern, unit="us", error_is_null=True)
@@ -174,6 +182,13 @@ def _iso_with_offset(strings: pa.StringArray) -> np.ndarray:
     utc = parsed.dt.tz_localize(None).to_numpy("datetime64[us]")
     has_offset = _mask(pc.match_substring_regex(strings, _OFFSET_AT_END))
     return np.where(has_offset, utc, NAT)
+
+
+def _pattern_with_offset(strings: pa.StringArray, pattern: str) -> np.ndarray:
+    parsed = pd.to_datetime(
+        strings.to_pandas(), format=pattern, utc=True, errors="coerce"
+    )
+    return parsed.dt.tz_localize(None).to_numpy("datetime64[us]")
 
 
 def _utc_to_local(utc: np.ndarray, zone: ZoneInfo) -> np.ndarray:

@@ -132,3 +132,10 @@ def test_column_rule_waits_for_a_value():
     assert column.rule is None
     column.parse(pa.array(["3/14/2025 1:20"]), NEW_YORK)
     assert column.rule == DateRule("%m/%d/%Y %H:%M")
+
+
+def test_pattern_with_offset():
+    rule = DateRule("%d.%m.%Y %H:%M %z")
+    parsed = parse(["14.11.2019 00:21 -0500", "14.11.2019 00:21"], rule)
+    assert parsed.values == [utc(2019, 11, 14, 5, 21), None]
+    assert parsed.invalid.tolist() == [False, True]
