@@ -25,8 +25,7 @@ class Batch:
 
     ``status`` contains core statuses, None where the source value is unknown.
     ``outcome`` is read for every row but kept only on closed rows; a closed
-    row without one gets ``resolved``. ``problems`` holds a reject reason per
-    row that the format found itself, or None.
+    row without one gets ``resolved``.
     """
 
     chunk: Chunk
@@ -51,7 +50,6 @@ class Batch:
     latitude: np.ndarray | None = None
     longitude: np.ndarray | None = None
     district: list[str | None] | None = None
-    problems: list[str | None] | None = None
     source: list[str] | None = None
 
 
@@ -195,8 +193,6 @@ def _reject_reasons(batch: Batch) -> list[str | None]:
     no_id = np.array([not value for value in batch.external_id], dtype=bool)
     no_status = np.array([status is None for status in batch.status], dtype=bool)
     bad = bad | no_id | no_status
-    if batch.problems is not None:
-        bad = bad | np.array([p is not None for p in batch.problems], dtype=bool)
     reasons: list[str | None] = [None] * batch.chunk.n
     for i in np.flatnonzero(bad).tolist():
         reasons[i] = _reason(batch, i, no_id[i], others)
@@ -219,8 +215,7 @@ def _reason(batch: Batch, i: int, no_id: bool, others: list[Dates]) -> str:
             f"unknown status {batch.source_status[i]!r} in column "
             f"{batch.status_column!r}; add it to the format's status map"
         )
-    assert batch.problems is not None
-    return str(batch.problems[i])
+    raise AssertionError(f"row {i} marked for rejection without a reason")
 
 
 def _date_reason(what: str, parsed: Dates, i: int) -> str:

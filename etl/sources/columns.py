@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -13,6 +14,7 @@ import pyarrow.compute as pc
 from etl.sources.chunk import Chunk
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def trimmed(chunk: Chunk, name: str) -> pa.StringArray:
@@ -38,7 +40,10 @@ def optional_texts(
 
 
 def numbers(chunk: Chunk, name: str | None, nulls: Sequence[str] = ("",)) -> np.ndarray:
-    """Return the column as floats; empty and unreadable values are NaN."""
+    """Return the column as floats; empty and non-numeric values are NaN.
+
+    Non-numeric values are logged with their count, since no flag covers them.
+    """
     if name is None or not chunk.has(name):
         return np.full(chunk.n, np.nan)
     values = trimmed(chunk, name)
@@ -48,7 +53,14 @@ def numbers(chunk: Chunk, name: str | None, nulls: Sequence[str] = ("",)) -> np.
         floats = pc.cast(values, pa.float64())
     except pa.ArrowInvalid:
         text = pd.Series(values.to_pylist(), dtype=object)
-        return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        floats = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        unreadable = int((np.isnan(floats) & text.notna().to_numpy()).sum())
+        logger.warning(
+            "column %r: %d values are not numbers and read as missing",
+            name,
+            unreadable,
+        )
+        return floats
     return floats.fill_null(np.nan).to_numpy(zero_copy_only=False)
 
 

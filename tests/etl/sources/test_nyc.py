@@ -223,3 +223,12 @@ def test_missing_column_raises(write):
     path = write("nyc.csv", "Unique Key,Created Date\n1,01/22/2018 09:15:00 AM\n")
     with pytest.raises(ValueError, match="'agency'"):
         list(nyc.read_file(path))
+
+
+def test_non_numeric_coordinates(write, caplog):
+    path = write(
+        "nyc.csv", PORTAL_HEADER + row(1, "01/22/2018 09:15:00 AM", lat="north")
+    )
+    [record] = list(nyc.read_file(path))
+    assert record.latitude is None
+    assert "column 'latitude': 1 values are not numbers" in caplog.text
