@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from etl.sources.checks import BoundingBox
@@ -82,7 +83,7 @@ def load_mapping(path: Path) -> Mapping:
     )
 
 
-def _fail(where: str, key: str, problem: str) -> None:
+def _fail(where: str, key: str, problem: str) -> NoReturn:
     raise MappingError(f"{where}: {key}: {problem}")
 
 
@@ -107,7 +108,6 @@ def _zone(name: str, where: str) -> ZoneInfo:
         _fail(
             where, "source.time_zone", f"unknown time zone {name!r}; use an IANA name"
         )
-        raise AssertionError from None  # unreachable: _fail raises
 
 
 def _columns(table: dict, where: str) -> dict[str, str]:
