@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from etl.sources.record import RejectedRow, SourceRecord
-
-REPO = Path(__file__).resolve().parents[3]
-
-
-def shared_data() -> Path:
-    """Return the folder of real exports (CITY311_SHARED_DATA overrides it)."""
-    override = os.environ.get("CITY311_SHARED_DATA")
-    if override:
-        return Path(override) / "311"
-    return REPO.parent / "shared" / "data" / "311"
 
 
 @pytest.fixture

@@ -14,12 +14,11 @@ import pytest
 
 from etl.sources import FORMATS
 from etl.sources.record import RejectedRow
-
-from .conftest import shared_data
+from tests.conftest import shared_data_dir, skip_or_fail
 
 pytestmark = pytest.mark.realdata
 
-DATA = shared_data()
+DATA = shared_data_dir()
 
 
 def utc(*parts):
@@ -90,14 +89,18 @@ EXPECTED_FLAGS = {
 @pytest.fixture(scope="module", autouse=True)
 def data_folder():
     if not DATA.is_dir():
-        pytest.skip(f"real 311 exports not found: {DATA} is missing")
+        skip_or_fail(
+            f"real 311 exports not found at {DATA}; put the shared data folder beside "
+            "the repository or set CITY311_SHARED_DATA",
+            "CITY311_REQUIRE_REAL_DATA",
+        )
 
 
 @pytest.mark.parametrize(("fmt", "name", "rows", "first_id", "first_created"), FILES)
 def test_real_file(fmt, name, rows, first_id, first_created):
     path = DATA / name
     if not path.is_file():
-        pytest.skip(f"real export not found: {path} is missing")
+        skip_or_fail(f"real export {path} not found", "CITY311_REQUIRE_REAL_DATA")
     items = list(FORMATS[fmt](path))
     records = [item for item in items if not isinstance(item, RejectedRow)]
     rejects = [item for item in items if isinstance(item, RejectedRow)]
@@ -117,7 +120,9 @@ def test_real_file(fmt, name, rows, first_id, first_created):
 def test_csv_and_json_agree():
     folder = DATA / "nyc/AnthonyUPF__lab-sql-intro-es"
     if not folder.is_dir():
-        pytest.skip(f"real export not found: {folder} is missing")
+        skip_or_fail(
+            f"real export folder {folder} not found", "CITY311_REQUIRE_REAL_DATA"
+        )
     from_csv = list(FORMATS["nyc"](folder / "311_Service_Requests.csv"))
     from_json = list(FORMATS["nyc"](folder / "311_Service_Requests.json"))
     assert [r.external_id for r in from_csv] == [r.external_id for r in from_json]
