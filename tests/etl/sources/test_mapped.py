@@ -6,8 +6,9 @@ import pytest
 
 from etl.sources import FORMATS, mapped
 from etl.sources.mapping_file import MappingError, load_mapping
+from tests.conftest import REPO_ROOT as REPO
 
-from .conftest import REPO, split
+from .conftest import split
 
 EXAMPLE = REPO / "docs" / "examples" / "mapping-example.toml"
 HEADER = (
