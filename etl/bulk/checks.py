@@ -1,0 +1,62 @@
+"""Checks that an imported record fits the case store before it is written.
+
+A record that fails is rejected with the reason, never truncated or guessed.
+"""
+
+from __future__ import annotations
+
+from cases.lifecycle import CHANNELS, KINDS, OUTCOMES, STATUSES
+from cases.quality import join_flags
+from etl.sources.record import SourceRecord
+
+# Column widths of the case store (cases.models); PostgreSQL enforces them.
+MAX_LENGTHS = (
+    ("external_id", 120),
+    ("service_code", 96),
+    ("department_code", 64),
+    ("address", 300),
+    ("district", 64),
+)
+DATETIME_FIELDS = (
+    "created_at",
+    "closed_at",
+    "updated_at",
+    "due_at",
+    "first_response_at",
+)
+_STATUSES = frozenset(STATUSES)
+_OUTCOMES = frozenset(OUTCOMES)
+_CHANNELS = frozenset(CHANNELS)
+_KINDS = frozenset(KINDS)
+
+
+class RecordError(ValueError):
+    """A record that cannot be stored; the message is the reject reason."""
+
+
+def check_record(record: SourceRecord) -> str:
+    """Raise RecordError naming the first problem; return the stored flag string."""
+    if not record.external_id:
+        raise RecordError("external id is empty")
+    if not record.service_code:
+        raise RecordError("service code is empty")
+    if record.status not in _STATUSES:
+        raise RecordError(f"status {record.status!r} is not one of {list(STATUSES)}")
+    if record.outcome is not None and record.outcome not in _OUTCOMES:
+        raise RecordError(f"outcome {record.outcome!r} is not one of {list(OUTCOMES)}")
+    if record.channel not in _CHANNELS:
+        raise RecordError(f"channel {record.channel!r} is not one of {list(CHANNELS)}")
+    if record.kind not in _KINDS:
+        raise RecordError(f"kind {record.kind!r} is not one of {list(KINDS)}")
+    for name, limit in MAX_LENGTHS:
+        value = getattr(record, name)
+        if value is not None and len(value) > limit:
+            raise RecordError(f"{name} has {len(value)} characters, more than {limit}")
+    for name in DATETIME_FIELDS:
+        value = getattr(record, name)
+        if value is not None and value.utcoffset() is None:
+            raise RecordError(f"{name} {value.isoformat()} has no time zone")
+    try:
+        return join_flags(record.flags) if record.flags else ""
+    except ValueError as error:
+        raise RecordError(str(error)) from None

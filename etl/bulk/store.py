@@ -1,0 +1,111 @@
+"""Core statements of the bulk path: one query or one executemany per step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+
+from cases.models import Case, CaseAlias, CaseEvent
+from cases.projection import PROJECTED_FIELDS
+
+CASE = Case.__table__
+EVENT = CaseEvent.__table__
+ALIAS = CaseAlias.__table__
+_STORED_COLUMNS = [CASE.c.id, CASE.c.external_id, CASE.c.version] + [
+    CASE.c[name] for name in PROJECTED_FIELDS
+]
+
+
+def fetch_stored(
+    connection: Connection, source: str, external_ids: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Return the stored cases of ``source`` among ``external_ids``, keyed by id."""
+    ids = list(external_ids)
+    if not ids:
+        return {}
+    rows = connection.execute(
+        select(*_STORED_COLUMNS).where(
+            CASE.c.source == source, CASE.c.external_id.in_(ids)
+        )
+    )
+    return {row.external_id: row._asdict() for row in rows}
+
+
+def allocate_case_ids(connection: Connection, count: int) -> list[int]:
+    """Reserve ``count`` case ids so events can name their case before insert.
+
+    PostgreSQL draws from the id column's sequence. SQLite continues from the
+    largest id, which is safe because the writer's transaction began with
+    BEGIN IMMEDIATE and holds the database's write lock.
+    """
+    if count == 0:
+        return []
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('\"case\"', 'id')) "
+                "FROM generate_series(1, :n)"
+            ),
+            {"n": count},
+        )
+        return [row[0] for row in rows]
+    last = connection.execute(
+        select(func.coalesce(func.max(CASE.c.id), 0))
+    ).scalar_one()
+    return list(range(last + 1, last + count + 1))
+
+
+def insert_cases(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(CASE), rows)
+
+
+def insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(EVENT), rows)
+
+
+def insert_aliases(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(ALIAS), rows)
+
+
+def fetch_events(
+    connection: Connection, case_ids: Iterable[int]
+) -> dict[int, list[tuple[int, str, datetime, dict[str, Any]]]]:
+    """Return each case's events as ``(id, kind, at, data)`` in id order."""
+    ids = list(case_ids)
+    found: dict[int, list[tuple[int, str, datetime, dict[str, Any]]]] = {
+        i: [] for i in ids
+    }
+    if not ids:
+        return found
+    rows = connection.execute(
+        select(EVENT.c.id, EVENT.c.case_id, EVENT.c.kind, EVENT.c.at, EVENT.c.data)
+        .where(EVENT.c.case_id.in_(ids))
+        .order_by(EVENT.c.id)
+    )
+    for event_id, case_id, kind, at, data in rows:
+        found[case_id].append((event_id, kind, at, data))
+    return found
+
+
+def update_cases(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Write new projections; each row has ``id``, ``version``, ``updated_at``
+    and every projected field, and the version goes up by one."""
+    if not rows:
+        return
+    names = (*PROJECTED_FIELDS, "updated_at")
+    values = {name: bindparam(f"new_{name}") for name in names}
+    values["version"] = bindparam("new_version")
+    statement = update(CASE).where(CASE.c.id == bindparam("case_id")).values(values)
+    params = []
+    for row in rows:
+        bound = {f"new_{name}": row[name] for name in names}
+        bound["new_version"] = row["version"] + 1
+        bound["case_id"] = row["id"]
+        params.append(bound)
+    connection.execute(statement, params)
