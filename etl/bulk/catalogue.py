@@ -64,6 +64,13 @@ class Catalogue:
                     or (UNSTATED_DEPARTMENT_NAME if not record.department_code else "")
                     or dept_code
                 )
+            for event in getattr(record, "events", ()):
+                reference = event.after.get("department_id")
+                if (
+                    isinstance(reference, tuple)
+                    and reference[1] not in self.departments
+                ):
+                    new_departments.setdefault(reference[1], reference[1])
             code = record.service_code
             if code not in self.types and code not in new_types:
                 new_types[code] = (record.service_name or code, dept_code, record.kind)

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+import json
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from cases.models import Case, CaseAlias, CaseEvent
 from cases.projection import PROJECTED_FIELDS
+from cases.types import UTCDateTime
 
 CASE = Case.__table__
 EVENT = CaseEvent.__table__
@@ -58,19 +70,79 @@ def allocate_case_ids(connection: Connection, count: int) -> list[int]:
     return list(range(last + 1, last + count + 1))
 
 
+def sqlite_datetime(value: datetime | None) -> str | None:
+    """Format an instant as SQLAlchemy stores a SQLite DATETIME, in UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+    )
+
+
+def _sqlite_converter(table: Table, name: str) -> Callable[[Any], Any] | None:
+    column_type = table.c[name].type
+    if isinstance(column_type, UTCDateTime):
+        return sqlite_datetime
+    if isinstance(column_type, JSON):
+        return json.dumps
+    return None
+
+
+def insert_rows(
+    connection: Connection, table: Table, rows: list[dict[str, Any]]
+) -> None:
+    """Insert rows that all have the same keys with one executemany.
+
+    On SQLite the values are converted here to what SQLAlchemy's column types
+    would store (UTC text for instants, JSON text) and passed to the driver as
+    tuples, because SQLAlchemy's per-row parameter processing costs more than
+    the insert itself. PostgreSQL takes the typed Core statement, which
+    SQLAlchemy sends in multi-row batches.
+    """
+    if not rows:
+        return
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    quote = connection.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    converters = [(name, _sqlite_converter(table, name)) for name in names]
+    plain = [name for name, convert in converters if convert is None]
+    if len(plain) == len(names):
+        values = [tuple(row[name] for name in names) for row in rows]
+    else:
+        values = [
+            tuple(
+                row[name] if convert is None else convert(row[name])
+                for name, convert in converters
+            )
+            for row in rows
+        ]
+    connection.exec_driver_sql(sql, values)
+
+
 def insert_cases(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        connection.execute(insert(CASE), rows)
+    insert_rows(connection, CASE, rows)
 
 
 def insert_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        connection.execute(insert(EVENT), rows)
+    insert_rows(connection, EVENT, rows)
 
 
 def insert_aliases(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        connection.execute(insert(ALIAS), rows)
+    insert_rows(connection, ALIAS, rows)
 
 
 def fetch_events(

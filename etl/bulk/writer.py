@@ -240,7 +240,10 @@ class BulkWriter:
         )
         if isinstance(record, HistoryRecord):
             first = ImportEvent("created", record.created_at, created)
-            return [first, *(_resolve(e, record.source, known) for e in record.events)]
+            resolved = [
+                _resolve(e, record.source, known, self.catalogue) for e in record.events
+            ]
+            return [first, *resolved]
         return derive_events(record, created, parent_id)
 
     def _insert_new(
@@ -347,14 +350,22 @@ def _parent_references(record: SourceRecord) -> list[str]:
 
 
 def _resolve(
-    event: ImportEvent, source: str, known: dict[tuple[str, str], int]
+    event: ImportEvent,
+    source: str,
+    known: dict[tuple[str, str], int],
+    catalogue: Catalogue,
 ) -> ImportEvent:
-    """Replace a ``("external_id", id)`` parent reference by the parent's case id."""
+    """Replace references by ids: ``("external_id", id)`` for ``parent_id`` and
+    ``("department_code", code)`` for ``department_id``."""
     parent = event.after.get("parent_id")
-    if not isinstance(parent, tuple):
+    department = event.after.get("department_id")
+    if not isinstance(parent, tuple) and not isinstance(department, tuple):
         return event
     after = dict(event.after)
-    after["parent_id"] = known.get((source, parent[1]))
+    if isinstance(parent, tuple):
+        after["parent_id"] = known.get((source, parent[1]))
+    if isinstance(department, tuple):
+        after["department_id"] = catalogue.department_id(department[1])
     return ImportEvent(
         event.kind, event.at, after, event.note, event.public, event.actor
     )
