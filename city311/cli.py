@@ -26,8 +26,10 @@ def main(ctx: click.Context) -> None:
 def _register_commands() -> None:
     from cases.commands import case, init, types
     from city311.serve import serve
+    from etl.demo.commands import demo_data
+    from etl.import_commands import import_command
 
-    for command in (init, types, case, serve):
+    for command in (init, types, case, serve, import_command, demo_data):
         main.add_command(command)
 
 
