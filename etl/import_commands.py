@@ -175,8 +175,8 @@ def _import_open311(
 
     require_case_store(app)
     start = since.date() if since else None
-    puller = Open311Puller(url, page_size=page_size)
     try:
+        puller = Open311Puller(url, page_size=page_size, zone=app.city.timezone)
         return write_records(
             app.engine,
             puller.pull(start, datetime.now(UTC)),

@@ -122,3 +122,30 @@ def test_import_unknown_format(cli, export):
     result = cli("import", "fortran", str(export))
     assert result.exit_code == 2
     assert "fortran" in result.stderr
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    return ("127.0.0.1", 0)
+
+
+def test_import_open311_url(cli, httpserver):
+    from tests.etl.open311_servers import PATH, make_requests, paging_server
+
+    httpserver.expect_request(PATH).respond_with_handler(
+        paging_server(make_requests(40, days=20))
+    )
+    url = httpserver.url_for("/open311/v2")
+    result = cli("import", "open311", url, "--since", "2026-01-01", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["read"] == 40
+    assert payload["inserted"] == 40
+    assert payload["source"].startswith("open311:127.0.0.1:")
+
+
+def test_import_open311_down(cli, httpserver):
+    httpserver.expect_request("/v2/requests.json").respond_with_data("no", status=404)
+    result = cli("import", "open311", httpserver.url_for("/v2"))
+    assert result.exit_code == 1
+    assert "HTTP 404" in result.stderr
