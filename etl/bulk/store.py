@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -118,18 +119,23 @@ def insert_rows(
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join('?' for _ in names)})"
     )
-    converters = [(name, _sqlite_converter(table, name)) for name in names]
-    plain = [name for name, convert in converters if convert is None]
-    if len(plain) == len(names):
-        values = [tuple(row[name] for name in names) for row in rows]
+    pick = itemgetter(*names)
+    converted = [
+        (index, convert)
+        for index, name in enumerate(names)
+        if (convert := _sqlite_converter(table, name)) is not None
+    ]
+    if len(names) == 1:
+        values = [(pick(row),) for row in rows]
+    elif not converted:
+        values = [pick(row) for row in rows]
     else:
-        values = [
-            tuple(
-                row[name] if convert is None else convert(row[name])
-                for name, convert in converters
-            )
-            for row in rows
-        ]
+        values = []
+        for row in rows:
+            value = list(pick(row))
+            for index, convert in converted:
+                value[index] = convert(value[index])
+            values.append(tuple(value))
     connection.exec_driver_sql(sql, values)
 
 
