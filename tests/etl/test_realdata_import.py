@@ -1,0 +1,63 @@
+"""Every real export present imports with consistent counts, and again as a no-op."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.bulk import write_records
+from tests.etl.conftest import NEW_YORK
+
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+
+# Folder of each format's files under the shared data folder.
+FOLDERS = {
+    "nyc": "nyc",
+    "boston": "boston",
+    "sf": "sf",
+    "la": "la",
+    "baltimore": "baltimore",
+    "kansas-city": "kansas_city",
+    "open311-tsv": "multi_city_open311",
+}
+SUFFIXES = {".csv", ".json", ".tsv"}
+
+
+def files_of(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES)
+
+
+def reader_for(fmt: str):
+    sources = pytest.importorskip("etl.sources")
+    formats = getattr(sources, "FORMATS", None)
+    if not formats or fmt not in formats:
+        pytest.skip(f"no parser registered for format {fmt} in etl.sources.FORMATS")
+    reader = formats[fmt]
+    return getattr(reader, "read_file", reader)
+
+
+@pytest.mark.parametrize("fmt", sorted(FOLDERS))
+def test_real_exports_import(fmt, real_data_dir, engine, tmp_path):
+    read = reader_for(fmt)
+    paths = files_of(real_data_dir / FOLDERS[fmt])
+    if not paths:
+        pytest.skip(f"no {fmt} files under {real_data_dir / FOLDERS[fmt]}")
+    for index, path in enumerate(paths):
+        options = {
+            "zone": NEW_YORK,
+            "rejects_dir": tmp_path / "rejects",
+            "source": fmt,
+            # One source per file, because files of one city may overlap.
+            "source_name": f"{fmt}-{index}",
+        }
+        first = write_records(engine, read(path), **options)
+        outcomes = first.inserted + first.updated + first.unchanged + first.rejected
+        assert first.read == outcomes, path.name
+        assert first.read > 0, path.name
+        assert first.inserted > 0, path.name
+        second = write_records(engine, read(path), **options)
+        assert second.read == first.read, path.name
+        assert second.inserted == 0, path.name
+        assert second.updated == 0, path.name
+        assert second.unchanged == first.inserted + first.updated, path.name
