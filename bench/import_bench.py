@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -109,8 +110,15 @@ def write_csv(path: Path, rows: int, seed: int = 7) -> None:
             writer.writerow(row.values())
 
 
-def run_city311(env: dict[str, str], *args: str) -> tuple[float, dict]:
-    """Run one city311 command with --json; return wall seconds and its output."""
+def child_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_city311(env: dict[str, str], *args: str) -> tuple[float, float, dict]:
+    """Run one city311 command with --json; return wall and CPU seconds and its
+    output. CPU seconds count the command's own process and its threads."""
+    cpu_before = child_cpu_seconds()
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "city311", *args, "--json"],
@@ -120,9 +128,10 @@ def run_city311(env: dict[str, str], *args: str) -> tuple[float, dict]:
         check=False,
     )
     seconds = time.perf_counter() - started
+    cpu = child_cpu_seconds() - cpu_before
     if result.returncode != 0:
         raise SystemExit(f"city311 {' '.join(args)} failed:\n{result.stderr}")
-    return seconds, json.loads(result.stdout)
+    return seconds, cpu, json.loads(result.stdout)
 
 
 def main() -> None:
@@ -144,8 +153,8 @@ def main() -> None:
             "CITY311_LOG_LEVEL": "WARNING",
         }
         run_city311(env, "init")
-        first_s, first = run_city311(env, "import", "nyc", str(csv_path))
-        second_s, second = run_city311(env, "import", "nyc", str(csv_path))
+        first_s, first_cpu, first = run_city311(env, "import", "nyc", str(csv_path))
+        second_s, second_cpu, second = run_city311(env, "import", "nyc", str(csv_path))
     print(
         json.dumps(
             {
@@ -155,16 +164,21 @@ def main() -> None:
                 "first_import": {
                     "seconds": round(first_s, 2),
                     "rows_per_second": round(args.rows / first_s),
+                    "cpu_seconds": round(first_cpu, 2),
+                    "rows_per_cpu_second": round(args.rows / first_cpu),
                     "counts": first,
                 },
                 "second_import": {
                     "seconds": round(second_s, 2),
                     "rows_per_second": round(args.rows / second_s),
+                    "cpu_seconds": round(second_cpu, 2),
+                    "rows_per_cpu_second": round(args.rows / second_cpu),
                     "counts": second,
                 },
                 "python": platform.python_version(),
                 "machine": platform.platform(),
                 "cpus": os.cpu_count(),
+                "load_average_1m": round(os.getloadavg()[0], 2),
             },
             indent=2,
         )

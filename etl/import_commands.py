@@ -131,7 +131,9 @@ def import_command(
 
     FORMAT is nyc, boston, sf, la, baltimore, kansas-city, open311-tsv,
     mapped (with --mapping) or open311. Rows are upserted by (source, id), so
-    importing the same file twice changes nothing.
+    importing the same file twice changes nothing. Each batch of rows is
+    committed on its own, so an import that fails part-way keeps the batches
+    before the failure; running it again completes it.
     """
     from etl.bulk import write_records
 
@@ -142,15 +144,20 @@ def import_command(
 
     read = file_reader(fmt)
     path = Path(location)
-    check_readable(path)
     options: dict[str, Any] = {}
-    if mapping is not None:
+    if fmt == "mapped":
+        if mapping is None:
+            raise click.BadParameter(
+                "format mapped needs --mapping FILE", param_hint="--mapping"
+            )
         check_readable(mapping)
         options["mapping"] = mapping
-    elif fmt == "mapped":
+    elif mapping is not None:
         raise click.BadParameter(
-            "format mapped needs --mapping FILE", param_hint="--mapping"
+            f"--mapping applies to format mapped only, not {fmt}",
+            param_hint="--mapping",
         )
+    check_readable(path)
     require_case_store(app)
     try:
         summary = write_records(

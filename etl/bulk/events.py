@@ -23,7 +23,7 @@ OPEN_STATUSES_AFTER_ACK = frozenset({"in_progress", "on_hold"})
 class ImportEvent:
     """One event to append to a case: kind, time and the fields it sets.
 
-    ``after`` holds native values (datetimes, ids); they are encoded for
+    ``after`` contains native values (datetimes, ids); they are encoded for
     storage by the writer. ``note`` is internal unless ``public``.
     """
 
@@ -48,7 +48,6 @@ class HistoryRecord(SourceRecord):
     """
 
     events: list[ImportEvent] = field(default_factory=list)
-    assignee: str | None = None
     priority: str = "normal"
     description_public: bool = False
 

@@ -1,5 +1,5 @@
-"""What to write for one imported record: the events of a new case, or the
-events that bring a stored case to what a newer export states.
+"""Planning the events of an imported record: those of a new case, or those
+that bring a stored case to what a newer export states.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _STATUS_FIELDS = frozenset({"status", "outcome", "parent_id", "closed_at"})
 def stated_fields(record: SourceRecord) -> tuple[str, ...]:
     """Case fields whose stored value must match the record for it to be unchanged.
 
-    A plain record says nothing about fields that live work sets (assignee,
+    A plain record states nothing about fields that live work sets (assignee,
     priority, reopen count), and the first response and parent only when it
     gives them; a ``HistoryRecord`` states the whole case.
     """

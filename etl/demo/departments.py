@@ -1,4 +1,4 @@
-"""How fast each department works in the demo city.
+"""Working speed of each department in the demo city.
 
 Speeds are multiples of the SLA: below 1 means most cases close on time. One
 department, the second busiest, is chronically late, so the dashboards have a

@@ -158,7 +158,7 @@ def _add_flags(drafts: list[Draft], types, rng: np.random.Generator) -> None:
 
 
 def _closed_before_created(draft: Draft) -> list[ImportEvent]:
-    """A closure dated before creation, as clock or entry errors produce."""
+    """Return a closure dated before creation, as clock or entry errors produce."""
     at = draft.created_at - timedelta(hours=3)
     return [ImportEvent("closed", at, {"status": "closed", "outcome": "resolved"})]
 

@@ -1,4 +1,4 @@
-"""Where demo cases are: around the city's district centroids, inside its bounds."""
+"""Locations of demo cases: around the city's district centroids, inside its bounds."""
 
 from __future__ import annotations
 

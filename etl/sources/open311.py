@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 MAX_WINDOW = timedelta(days=90)
 DEFAULT_LOOKBACK = timedelta(days=90)
-# The result count at which common servers stop answering without paging.
+# The result count at which common servers cap a response that is not paged.
 COMMON_CAP = 50
 # Below this a window is not split further; a full page there is logged as
 # possibly incomplete.
@@ -49,7 +49,7 @@ class Open311Error(RuntimeError):
 
 
 def make_session(retries: int, backoff: float) -> requests.Session:
-    """Return a session that retries timeouts, connection errors and 5xx answers.
+    """Return a session that retries timeouts, connection errors and 5xx responses.
 
     urllib3 waits ``backoff * 2 ** (attempt - 1)`` seconds between attempts and
     gives up after ``retries`` retries.
@@ -182,7 +182,7 @@ class Open311Puller:
             items = self._get(params | {"page": page, "page_size": self.page_size})
             fresh = [i for i in items if _identity(i) not in window_ids]
             if page > 1 and items and not fresh:
-                # The same answer again: the server ignores paging.
+                # The same response again: the server ignores paging.
                 self.stats.paging = False
                 yield from self._split(start, end, by_update, window_ids)
                 return
@@ -284,7 +284,7 @@ def to_record(
     """Map one GeoReport v2 request to a SourceRecord; raise ValueError if unusable.
 
     GeoReport v2 has no closing time, so a closed request's ``updated_datetime``
-    stands in for it. A request known only by its token (not yet given an id)
+    is used as its closing time. A request known only by its token (not yet given an id)
     gets the external id ``token:<token>``.
     """
     request_id = item.get("service_request_id")
