@@ -15,20 +15,25 @@ SPREAD_DEGREES = 0.0055
 
 
 def draw_location(city, district_codes: list[str], rng: np.random.Generator):
-    """Draw ``(latitude, longitude, district, address)`` near a district centroid."""
-    code = district_codes[int(rng.integers(len(district_codes)))]
-    district = city.districts[code]
+    """Draw ``(latitude, longitude, district, address)`` near a district centroid.
+
+    A city configured without districts gets points around its centre and no
+    district.
+    """
+    if district_codes:
+        code = district_codes[int(rng.integers(len(district_codes)))]
+        district = city.districts[code]
+        centre = (district.latitude, district.longitude)
+    else:
+        code = None
+        centre = city.center
     bounds = city.bounds
     latitude = float(
-        np.clip(
-            rng.normal(district.latitude, SPREAD_DEGREES),
-            bounds.min_lat,
-            bounds.max_lat,
-        )
+        np.clip(rng.normal(centre[0], SPREAD_DEGREES), bounds.min_lat, bounds.max_lat)
     )
     longitude = float(
         np.clip(
-            rng.normal(district.longitude, SPREAD_DEGREES * 1.3),
+            rng.normal(centre[1], SPREAD_DEGREES * 1.3),
             bounds.min_lon,
             bounds.max_lon,
         )

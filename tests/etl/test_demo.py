@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,9 @@ from cases.city import load_city
 from cases.db import make_engine
 from cases.models import Case
 from cases.projection import PROJECTED_FIELDS
+from city311.cli import main
 from etl.bulk import write_records
+from etl.demo.commands import history_cutoff
 from etl.demo.generate import DemoOptions, generate_history
 
 CUTOFF = datetime(2026, 6, 30, 16, 0, tzinfo=UTC)
@@ -165,3 +169,40 @@ def test_demo_flags_and_districts(one_year, city):
             continue
         assert record.district in city.districts
         assert bounds.contains(record.latitude, record.longitude)
+
+
+def test_cutoff_past_day(city):
+    now = datetime(2026, 12, 4, 16, 20, tzinfo=UTC)
+    cutoff = history_cutoff(date(2026, 11, 30), city.timezone, now)
+    assert cutoff == datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
+
+
+def test_cutoff_today_is_hour(city):
+    now = datetime(2026, 12, 4, 16, 20, 33, tzinfo=UTC)
+    assert history_cutoff(None, city.timezone, now) == datetime(
+        2026, 12, 4, 16, 0, tzinfo=UTC
+    )
+    assert history_cutoff(date(2026, 12, 4), city.timezone, now) == datetime(
+        2026, 12, 4, 16, 0, tzinfo=UTC
+    )
+
+
+def test_demo_command_json(tmp_path, database_url):
+    env = {
+        "CITY311_DATA_DIR": str(tmp_path / "var"),
+        "CITY311_DATABASE_URL": database_url,
+        "CITY311_CITY": "wilmington",
+    }
+    args = ["demo-data", "--years", "1", "--seed", "4", "--end", "2026-06-30", "--json"]
+    result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["read"] == payload["inserted"]
+    assert 31_500 <= payload["inserted"] <= 38_500
+    assert payload["rejected"] == 0
+    assert payload["cutoff"] == "2026-07-01T04:00:00+00:00"
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        numbers = session.scalars(select(Case.case_number)).all()
+    engine.dispose()
+    assert len(set(numbers)) == payload["inserted"]
