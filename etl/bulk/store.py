@@ -93,8 +93,15 @@ def _sqlite_converter(table: Table, name: str) -> Callable[[Any], Any] | None:
     if isinstance(column_type, UTCDateTime):
         return sqlite_datetime
     if isinstance(column_type, JSON):
-        return json.dumps
+        return json_text
     return None
+
+
+def json_text(value: Any) -> str:
+    """Serialise a JSON column value; the common empty object skips the encoder."""
+    if value == {}:
+        return "{}"
+    return json.dumps(value)
 
 
 def insert_rows(
@@ -134,7 +141,9 @@ def insert_rows(
         for row in rows:
             value = list(pick(row))
             for index, convert in converted:
-                value[index] = convert(value[index])
+                item = value[index]
+                if item is not None:
+                    value[index] = convert(item)
             values.append(tuple(value))
     connection.exec_driver_sql(sql, values)
 
