@@ -1,0 +1,377 @@
+"""Write the segment file of a new warehouse version from the previous one plus changes.
+
+A run writes either a delta segment (the previous delta's cases plus the changed
+ones, beside the unchanged base) or a new base segment (every case: on a full
+rebuild, on the first run, and when the delta has grown past
+``compaction_threshold``, so that readers' merge and the per-run copy stay
+small). Both kinds hold complete dimension tables and the ``etl_run`` history.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl import transform, warehouse
+from etl.extract import Changes
+from etl.publish import temp_path
+from etl.schema import CASE_TABLES, WHOLE_TABLES, create_tables
+from etl.warehouse import Manifest
+
+# A delta is folded into a new base when it holds more cases than this, or
+# more than COMPACT_FRACTION of the base's cases, whichever is larger.
+log = logging.getLogger(__name__)
+
+COMPACT_MIN_CASES = 50_000
+COMPACT_FRACTION = 0.05
+
+
+def compaction_threshold(base_cases: int) -> int:
+    return max(COMPACT_MIN_CASES, int(base_cases * COMPACT_FRACTION))
+
+
+@dataclass
+class RunCounts:
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    flagged: int = 0
+
+
+@dataclass
+class BuiltSegment:
+    manifest: Manifest
+    file: Path
+    counts: RunCounts
+    watermark_updated_at: datetime | None
+    watermark_case_id: int | None
+    fact_case_rows: int
+    fact_case_event_rows: int
+
+
+@dataclass
+class RunInfo:
+    """What the segment records about the run that writes it."""
+
+    run_id: int
+    version: str
+    started_at: datetime
+    full_rebuild: bool
+    today: date  # city-local date of the run
+    earlier_failures: list[dict]
+    previous_watermark: tuple[datetime | None, int | None]
+
+
+def build_segment(
+    settings, city, changes: Changes, previous: Manifest | None, run: RunInfo
+) -> BuiltSegment:
+    """Write the new segment into tmp/ and close it; nothing is published here."""
+    base_mode = previous is None or run.full_rebuild
+    role = "base" if base_mode else "delta"
+    file = temp_path(settings, f"{run.version}-{role}.duckdb")
+    connection = duckdb.connect(str(file))
+    try:
+        connection.execute("SET TimeZone = 'UTC'")
+        create_tables(connection)
+        _attach_previous(settings, connection, previous, run.full_rebuild)
+        _register_raw(connection, changes)
+        transform.stage(connection, city.timezone.key)
+        found_districts = _write_calendar(connection, city, run.today)
+        transform.derive_fact_case(connection)
+        counts = _count_changes(connection, changes, has_previous=not base_mode)
+        if not base_mode and _delta_cases(connection) > compaction_threshold(
+            previous.base_cases
+        ):
+            base_mode = True
+        _write_case_tables(connection, base_mode)
+        _write_dimensions(connection, city, found_districts)
+        built = _finish(connection, run, counts, base_mode, previous, file)
+    finally:
+        connection.close()
+    if built.file != file:
+        file.rename(built.file)
+    return built
+
+
+def _attach_previous(settings, connection, previous: Manifest | None, full: bool):
+    """Attach the previous version read-only and define ``prev_<table>`` views.
+
+    Without a previous version, and for the case tables of a full rebuild, the
+    views are empty, so the SQL below reads the same either way. A full rebuild
+    keeps the ``etl_run`` history when the previous version can be read.
+    """
+    attached = previous is not None and _try_attach(
+        settings, connection, previous, full
+    )
+    delta = "prev_delta" if attached and previous.delta is not None else None
+    for table in (*WHOLE_TABLES, *CASE_TABLES, "segment_case"):
+        if not attached or (full and table != "etl_run"):
+            body = f"SELECT * FROM main.{table} WHERE false"
+        elif table == "segment_case":
+            body = f"SELECT * FROM {delta or 'prev_base'}.segment_case"
+        else:
+            body = warehouse.merged_table_sql(table, "prev_base", delta)
+        connection.execute(f"CREATE TEMP VIEW prev_{table} AS {body}")
+
+
+def _try_attach(settings, connection, previous: Manifest, full: bool) -> bool:
+    folder = warehouse.path(settings, warehouse.SEGMENTS_DIR)
+    try:
+        connection.execute(
+            f"ATTACH '{folder / previous.base}' AS prev_base (READ_ONLY)"
+        )
+        if previous.delta is not None:
+            connection.execute(
+                f"ATTACH '{folder / previous.delta}' AS prev_delta (READ_ONLY)"
+            )
+    except duckdb.Error as error:
+        if not full:
+            raise
+        log.warning(
+            "previous snapshot %s is unreadable (%s); the full rebuild starts "
+            "a new etl_run history",
+            previous.version,
+            error,
+        )
+        return False
+    return True
+
+
+def _register_raw(connection, changes: Changes) -> None:
+    connection.register("raw_case", changes.cases)
+    connection.register("raw_event", changes.events)
+    connection.register("raw_department", changes.departments)
+    connection.register("raw_service_type", changes.service_types)
+
+
+def _write_calendar(connection, city, today: date) -> list[str]:
+    """Fill dim_date over every case's dates and today; return the districts seen."""
+    first, last, districts = _row(
+        connection,
+        """
+        WITH all_cases AS (
+            SELECT p.created_date, p.closed_date, p.district
+            FROM prev_fact_case AS p ANTI JOIN stage_case AS s ON p.case_id = s.case_id
+            UNION ALL
+            SELECT created_date, closed_date, district FROM stage_case
+        )
+        SELECT min(created_date), max(closed_date),
+            list(DISTINCT district) FILTER (WHERE district IS NOT NULL)
+        FROM all_cases
+        """,
+    )
+    first = min(first or today, today)
+    last = max(last or today, today)
+    from cases.sla import BusinessCalendar
+
+    dates = transform.calendar_table(BusinessCalendar(city), first, last)
+    connection.register("new_dim_date", dates)
+    connection.execute("INSERT INTO main.dim_date SELECT * FROM new_dim_date")
+    connection.unregister("new_dim_date")
+    return list(districts or [])
+
+
+def _count_changes(connection, changes: Changes, has_previous: bool) -> RunCounts:
+    read = changes.cases.num_rows
+    flagged = _row(connection, "SELECT count(*) FROM new_fact_case WHERE flags <> ''")[
+        0
+    ]
+    if not has_previous:
+        return RunCounts(read=read, inserted=read, flagged=flagged)
+    existing, unchanged = _row(
+        connection,
+        """
+        SELECT
+            (SELECT count(*) FROM prev_fact_case AS p
+                SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id),
+            (SELECT count(*) FROM (
+                SELECT * FROM new_fact_case
+                INTERSECT
+                SELECT p.* FROM prev_fact_case AS p
+                    SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id))
+        """,
+    )
+    return RunCounts(
+        read=read,
+        inserted=read - existing,
+        updated=existing - unchanged,
+        unchanged=unchanged,
+        flagged=flagged,
+    )
+
+
+def _delta_cases(connection) -> int:
+    return _row(
+        connection,
+        """
+        SELECT count(*) FROM (
+            SELECT case_id FROM prev_segment_case
+            UNION SELECT case_id FROM new_fact_case)
+        """,
+    )[0]
+
+
+def _write_case_tables(connection, base_mode: bool) -> None:
+    """Insert fact rows: all cases in a base, changed ones since the base in a delta."""
+    source = "prev" if base_mode else "prev_delta_only"
+    if not base_mode:
+        for table in CASE_TABLES:
+            body = (
+                f"SELECT * FROM prev_delta.{table}"
+                if _has_catalog(connection, "prev_delta")
+                else f"SELECT * FROM main.{table} WHERE false"
+            )
+            connection.execute(f"CREATE TEMP VIEW prev_delta_only_{table} AS {body}")
+        connection.execute(
+            """
+            INSERT INTO main.segment_case
+            SELECT case_id FROM prev_segment_case
+            UNION SELECT case_id FROM new_fact_case
+            """
+        )
+    for table in CASE_TABLES:
+        connection.execute(
+            f"""
+            INSERT INTO main.{table}
+            SELECT t.* FROM {source}_{table} AS t
+                ANTI JOIN new_fact_case AS n ON t.case_id = n.case_id
+            UNION ALL
+            SELECT * FROM new_{table}
+            """
+        )
+
+
+def _row(connection, sql: str, parameters=None) -> tuple | None:
+    """Return the first row; fetching all leaves no unfinished result behind."""
+    rows = connection.execute(sql, parameters).fetchall()
+    return rows[0] if rows else None
+
+
+def _has_catalog(connection, name: str) -> bool:
+    return bool(
+        _row(
+            connection,
+            "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?",
+            [name],
+        )[0]
+    )
+
+
+def _write_dimensions(connection, city, found_districts: list[str]) -> None:
+    connection.execute(
+        "INSERT INTO main.dim_department "
+        "SELECT id, code, name, source FROM raw_department ORDER BY id"
+    )
+    connection.execute(
+        "INSERT INTO main.dim_service_type SELECT id, code, name, department_id, "
+        "kind, sla_value, sla_unit, needs_location, source FROM raw_service_type "
+        "ORDER BY id"
+    )
+    geography = transform.geography_table(city, found_districts)
+    connection.register("new_geography", geography)
+    connection.execute("INSERT INTO main.dim_geography SELECT * FROM new_geography")
+    connection.unregister("new_geography")
+
+
+def _finish(
+    connection, run: RunInfo, counts: RunCounts, base_mode, previous, file: Path
+) -> BuiltSegment:
+    """Record the run in etl_run and return what the publisher needs."""
+    watermark = _row(
+        connection,
+        "SELECT updated_at, case_id FROM new_fact_case "
+        "ORDER BY updated_at DESC, case_id DESC LIMIT 1",
+    )
+    watermark_at, watermark_id = watermark or run.previous_watermark
+    case_rows = _row(connection, "SELECT count(*) FROM main.fact_case")[0]
+    event_rows = _row(connection, "SELECT count(*) FROM main.fact_case_event")[0]
+    delta_cases = 0
+    if base_mode:
+        base_cases, delta_name = case_rows, None
+        base_name = f"{run.version}-base.duckdb"
+    else:
+        base_cases, base_name = previous.base_cases, previous.base
+        delta_name = f"{run.version}-delta.duckdb"
+        delta_cases = _row(connection, "SELECT count(*) FROM main.segment_case")[0]
+        case_rows, event_rows = _row(
+            connection,
+            """
+            SELECT
+                (SELECT count(*) FROM prev_base.fact_case AS b
+                    ANTI JOIN main.segment_case AS c ON b.case_id = c.case_id)
+                + (SELECT count(*) FROM main.fact_case),
+                (SELECT count(*) FROM prev_base.fact_case_event AS b
+                    ANTI JOIN main.segment_case AS c ON b.case_id = c.case_id)
+                + (SELECT count(*) FROM main.fact_case_event)
+            """,
+        )
+    _write_runs(
+        connection, run, counts, watermark_at, watermark_id, case_rows, event_rows
+    )
+    manifest = Manifest(
+        version=run.version,
+        base=base_name,
+        delta=delta_name,
+        base_cases=base_cases,
+        delta_cases=delta_cases,
+        published_at=time.time(),
+    )
+    return BuiltSegment(
+        manifest=manifest,
+        file=file.with_name(delta_name or base_name),
+        counts=counts,
+        watermark_updated_at=watermark_at,
+        watermark_case_id=watermark_id,
+        fact_case_rows=case_rows,
+        fact_case_event_rows=event_rows,
+    )
+
+
+def _write_runs(connection, run, counts, watermark_at, watermark_id, cases, events):
+    connection.execute("INSERT INTO main.etl_run SELECT * FROM prev_etl_run")
+    known = {
+        row[0]
+        for row in connection.execute("SELECT run_id FROM main.etl_run").fetchall()
+    }
+    failures = [row for row in run.earlier_failures if row["run_id"] not in known]
+    if failures:
+        connection.register("failed_runs", pa.Table.from_pylist(failures))
+        connection.execute(
+            "INSERT INTO main.etl_run BY NAME "
+            "SELECT run_id, started_at, finished_at, status, full_rebuild, error "
+            "FROM failed_runs"
+        )
+        connection.unregister("failed_runs")
+    connection.execute(
+        """
+        INSERT INTO main.etl_run VALUES (
+            $run_id, $started_at, $finished_at, 'succeeded', $full, $read, $inserted,
+            $updated, $rejected, $watermark_at, $watermark_id, $cases, $events,
+            $snapshot, NULL, $unchanged, $flagged)
+        """,
+        {
+            "run_id": run.run_id,
+            "started_at": run.started_at,
+            "finished_at": datetime.now(UTC),
+            "full": run.full_rebuild,
+            "read": counts.read,
+            "inserted": counts.inserted,
+            "updated": counts.updated,
+            "rejected": counts.rejected,
+            "watermark_at": watermark_at,
+            "watermark_id": watermark_id,
+            "cases": cases,
+            "events": events,
+            "snapshot": run.version,
+            "unchanged": counts.unchanged,
+            "flagged": counts.flagged,
+        },
+    )
