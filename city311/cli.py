@@ -26,8 +26,9 @@ def main(ctx: click.Context) -> None:
 def _register_commands() -> None:
     from cases.commands import case, init, types
     from city311.serve import serve
+    from etl.commands import etl, snapshot
 
-    for command in (init, types, case, serve):
+    for command in (init, types, case, serve, etl, snapshot):
         main.add_command(command)
 
 

@@ -18,6 +18,7 @@ version as it was.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +91,7 @@ def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
             "event": "started",
             "started_at": started,
             "full_rebuild": full,
+            "pid": os.getpid(),
         },
     )
     log.info(

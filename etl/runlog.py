@@ -90,6 +90,7 @@ def _failed_row(entry: dict[str, Any], error: str) -> dict[str, Any]:
         "status": "failed",
         "full_rebuild": bool(entry.get("full_rebuild")),
         "error": error,
+        "pid": entry.get("pid"),
     }
 
 
