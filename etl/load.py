@@ -20,13 +20,11 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from etl import extract, lock, publish, runlog, segment, warehouse
 from etl.pause import pause_point
@@ -128,8 +126,7 @@ def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
 def _load(settings, engine, city, run_id, started, full, previous) -> RunSummary:
     watermark = (None, None) if previous is None else _last_watermark(settings)
     since = None if full or watermark[0] is None else watermark[0] - extract.OVERLAP
-    with read_transaction(engine) as connection:
-        changes = extract.read_changes(connection, since)
+    changes = extract.read_changes(engine, since)
     pause_point("extracted", settings.data_dir)
 
     info = segment.RunInfo(
@@ -161,24 +158,6 @@ def _load(settings, engine, city, run_id, started, full, previous) -> RunSummary
         watermark_case_id=built.watermark_case_id,
         snapshot=built.manifest.version,
     )
-
-
-@contextmanager
-def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """Open one read-only transaction that sees a single consistent state.
-
-    SQLite: a deferred BEGIN, so the read takes no write lock (WAL readers see
-    the state as of their first read). PostgreSQL: REPEATABLE READ, read only.
-    """
-    with engine.connect() as connection:
-        if engine.dialect.name == "sqlite":
-            connection = connection.execution_options(sqlite_deferred=True)
-        elif engine.dialect.name == "postgresql":
-            connection = connection.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
-        with connection.begin():
-            yield connection
 
 
 def _readable_manifest(settings):

@@ -33,11 +33,15 @@ WITH typed AS (
     FROM raw_case
 ), flagged AS (
     SELECT *,
-        list_sort(list_distinct(list_filter(
-            string_split(coalesce(flags, ''), ',')
-            || CASE WHEN closed_tz < created_tz
-                    THEN ['{CLOSED_BEFORE_CREATED}'] ELSE [] END,
-            lambda f: f <> ''))) AS flag_list
+        CASE WHEN coalesce(flags, '') = ''
+                AND NOT coalesce(closed_tz < created_tz, false)
+            THEN []::VARCHAR[]
+            ELSE list_sort(list_distinct(list_filter(
+                string_split(coalesce(flags, ''), ',')
+                || CASE WHEN closed_tz < created_tz
+                        THEN ['{CLOSED_BEFORE_CREATED}'] ELSE [] END,
+                lambda f: f <> '')))
+        END AS flag_list
     FROM typed
 )
 SELECT
@@ -102,23 +106,31 @@ LEFT JOIN business_index AS closed_day ON closed_day.date = m.closed_date
 """
 
 # Replays each case's events in order (creation first, then time, then id):
-# the state after an event is the latest value any event up to it set. JSON
-# extraction keeps an explicit null (a reopen clears the outcome) apart from an
-# absent key (SQL NULL, skipped by IGNORE NULLS).
+# the state after an event is the latest value any event up to it set. An
+# absent key is SQL NULL, skipped by IGNORE NULLS; an explicit JSON null (a
+# reopen clears the outcome and parent, a type without SLA clears the due
+# date) becomes a sentinel that survives IGNORE NULLS and is turned back into
+# NULL at the end. The JSON is parsed once per event for all six paths.
 FACT_CASE_EVENT_SQL = f"""
 CREATE OR REPLACE TEMP TABLE new_fact_case_event AS
 WITH parsed AS (
     SELECT id AS event_id, case_id, kind, "at"::TIMESTAMPTZ AS "at", actor, public,
-        data::JSON AS data
+        json_extract(data, ['$.after.status', '$.after.department_id',
+            '$.after.service_type_id', '$.after.due_at', '$.after.outcome',
+            '$.after.parent_id']) AS set_values
     FROM raw_event
 ), fields AS (
-    SELECT *,
-        json_extract(data, '$.after.status') AS set_status,
-        json_extract(data, '$.after.department_id') AS set_department,
-        json_extract(data, '$.after.service_type_id') AS set_service_type,
-        json_extract(data, '$.after.due_at') AS set_due_at,
-        json_extract(data, '$.after.outcome') AS set_outcome,
-        json_extract(data, '$.after.parent_id') AS set_parent
+    SELECT event_id, case_id, kind, "at", actor, public,
+        set_values[1] ->> '$' AS set_status,
+        (set_values[2] ->> '$')::INTEGER AS set_department,
+        (set_values[3] ->> '$')::INTEGER AS set_service_type,
+        CASE WHEN set_values[4] IS NOT NULL THEN coalesce(
+            (set_values[4] ->> '$')::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ) END
+            AS set_due_at,
+        CASE WHEN set_values[5] IS NOT NULL THEN coalesce(set_values[5] ->> '$', '')
+            END AS set_outcome,
+        CASE WHEN set_values[6] IS NOT NULL THEN coalesce(
+            (set_values[6] ->> '$')::BIGINT, -1) END AS set_parent
     FROM parsed
 ), replayed AS (
     SELECT event_id, case_id, kind, "at", actor, public,
@@ -144,12 +156,12 @@ SELECT
         ELSE 'system'
     END AS actor_role,
     public,
-    status ->> '$' AS status_after,
-    (department ->> '$')::INTEGER AS department_id_after,
-    (service_type ->> '$')::INTEGER AS service_type_id_after,
-    (due_at ->> '$')::TIMESTAMPTZ AS due_at_after,
-    outcome ->> '$' AS outcome_after,
-    (parent ->> '$')::BIGINT AS parent_case_id_after
+    status AS status_after,
+    department AS department_id_after,
+    service_type AS service_type_id_after,
+    nullif(due_at, 'infinity'::TIMESTAMPTZ) AS due_at_after,
+    nullif(outcome, '') AS outcome_after,
+    nullif(parent, -1) AS parent_case_id_after
 FROM replayed
 """
 
