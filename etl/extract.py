@@ -206,8 +206,8 @@ def _compile(query: Select, dialect) -> tuple[str, list]:
     values = compiled.construct_params()
     parameters = []
     for name in compiled.positiontup or ():
-        processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(
-            dialect
+        processor = (
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         )
         value = values[name]
         parameters.append(processor(value) if processor else value)

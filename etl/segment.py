@@ -180,31 +180,45 @@ def _write_calendar(connection, city, today: date) -> list[str]:
 
 
 def _count_changes(connection, changes: Changes, has_previous: bool) -> RunCounts:
+    """Count the cases read by outcome and drop the unchanged ones from the new rows.
+
+    The overlap window re-reads cases the previous version already has; their
+    rows are identical, so writing them again would only grow the delta.
+    """
     read = changes.cases.num_rows
-    flagged = _row(connection, "SELECT count(*) FROM new_fact_case WHERE flags <> ''")[
-        0
-    ]
+    flagged = _row(connection, "SELECT count(*) FROM new_fact_case WHERE flags <> ''")
     if not has_previous:
-        return RunCounts(read=read, inserted=read, flagged=flagged)
+        return RunCounts(read=read, inserted=read, flagged=flagged[0])
+    connection.execute(
+        """
+        CREATE TEMP TABLE unchanged_case AS
+        SELECT case_id FROM (
+            SELECT * FROM new_fact_case
+            INTERSECT
+            SELECT p.* FROM prev_fact_case AS p
+                SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id)
+        """
+    )
     existing, unchanged = _row(
         connection,
         """
         SELECT
             (SELECT count(*) FROM prev_fact_case AS p
                 SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id),
-            (SELECT count(*) FROM (
-                SELECT * FROM new_fact_case
-                INTERSECT
-                SELECT p.* FROM prev_fact_case AS p
-                    SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id))
+            (SELECT count(*) FROM unchanged_case)
         """,
     )
+    for table in CASE_TABLES:
+        connection.execute(
+            f"DELETE FROM new_{table} "
+            "WHERE case_id IN (SELECT case_id FROM unchanged_case)"
+        )
     return RunCounts(
         read=read,
         inserted=read - existing,
         updated=existing - unchanged,
         unchanged=unchanged,
-        flagged=flagged,
+        flagged=flagged[0],
     )
 
 
@@ -290,7 +304,10 @@ def _finish(
         "SELECT updated_at, case_id FROM new_fact_case "
         "ORDER BY updated_at DESC, case_id DESC LIMIT 1",
     )
-    watermark_at, watermark_id = watermark or run.previous_watermark
+    # Cases re-read in the overlap window may all be older than the previous
+    # watermark, so the watermark never moves back.
+    candidates = [w for w in (watermark, run.previous_watermark) if w and w[0]]
+    watermark_at, watermark_id = max(candidates, default=(None, None))
     case_rows = _row(connection, "SELECT count(*) FROM main.fact_case")[0]
     event_rows = _row(connection, "SELECT count(*) FROM main.fact_case_event")[0]
     delta_cases = 0

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select, update
 
 from cases.catalogue import sync_catalogue
 from cases.city import load_city
@@ -95,6 +95,7 @@ class CaseWriter:
         requester: dict[str, str] | None = None,
     ) -> None:
         """Append ``events`` to a case (creating it) and rewrite its projected row."""
+        exists = case_id in self.events
         numbered = []
         for event in events:
             numbered.append((self.next_event_id, event))
@@ -120,8 +121,10 @@ class CaseWriter:
             priority=row.get("priority") or "normal",
         )
         with self.engine.begin() as connection:
-            connection.execute(delete(Case).where(Case.id == case_id))
-            connection.execute(insert(Case), [row])
+            if exists:
+                connection.execute(update(Case).where(Case.id == case_id), [row])
+            else:
+                connection.execute(insert(Case), [row])
             connection.execute(
                 insert(CaseEvent),
                 [
@@ -181,3 +184,32 @@ def as_dicts(connection, sql: str, parameters=None) -> list[dict[str, Any]]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, default=str)
+
+
+COMPARED_TABLES = (
+    "fact_case",
+    "fact_case_event",
+    "dim_department",
+    "dim_service_type",
+    "dim_date",
+    "dim_geography",
+)
+
+
+def warehouse_rows(settings) -> dict[str, list[tuple]]:
+    """Every compared table of the current snapshot, rows sorted."""
+    from etl import warehouse
+
+    with warehouse.open_snapshot(settings) as connection:
+        return {table: table_rows(connection, table) for table in COMPARED_TABLES}
+
+
+def rebuilt_rows(settings, engine, city, folder: Path) -> dict[str, list[tuple]]:
+    """Run a full rebuild of the same case store into another data folder."""
+    from dataclasses import replace
+
+    from etl import load
+
+    other = replace(settings, data_dir=folder)
+    load.run(other, engine, city, full=True)
+    return warehouse_rows(other)
