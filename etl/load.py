@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
 from sqlalchemy import Engine
 
 from etl import extract, lock, publish, runlog, segment, warehouse
@@ -75,10 +76,12 @@ def run(settings, engine: Engine, city, full: bool = False) -> RunSummary:
 
 def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
     publish.clear_temp(settings)
-    previous = None if full else warehouse.current_manifest(settings)
     if full:
         previous = _readable_manifest(settings)
-    run_id = max(runlog.max_run_id(settings), _last_run_id(settings)) + 1
+    else:
+        previous = warehouse.current_manifest(settings)
+    last_run_id, watermark = _last_runs(settings)
+    run_id = max(runlog.max_run_id(settings), last_run_id) + 1
     started = datetime.now(UTC)
     clock = time.perf_counter()
     full = full or previous is None
@@ -96,7 +99,9 @@ def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
         "ETL run %d started (%s)", run_id, "full rebuild" if full else "incremental"
     )
     try:
-        summary = _load(settings, engine, city, run_id, started, full, previous)
+        summary = _load(
+            settings, engine, city, run_id, started, full, previous, watermark
+        )
     except Exception as error:
         _record_failure(settings, run_id, error)
         raise EtlRunError(f"ETL run {run_id} failed: {error}") from error
@@ -123,8 +128,9 @@ def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
     return summary
 
 
-def _load(settings, engine, city, run_id, started, full, previous) -> RunSummary:
-    watermark = (None, None) if previous is None else _last_watermark(settings)
+def _load(
+    settings, engine, city, run_id, started, full, previous, watermark
+) -> RunSummary:
     since = None if full or watermark[0] is None else watermark[0] - extract.OVERLAP
     changes = extract.read_changes(engine, since)
     pause_point("extracted", settings.data_dir)
@@ -169,29 +175,23 @@ def _readable_manifest(settings):
         return None
 
 
-def _last_run_row(settings) -> tuple | None:
-    if warehouse.current_version(settings) is None:
-        return None
-    with warehouse.open_snapshot(settings) as connection:
-        return connection.execute(
-            "SELECT run_id, watermark_updated_at, watermark_case_id FROM etl_run "
-            "WHERE status = 'succeeded' ORDER BY run_id DESC LIMIT 1"
-        ).fetchone()
+def _last_runs(settings) -> tuple[int, tuple[datetime | None, int | None]]:
+    """Return the highest run id and the last successful run's watermark.
 
-
-def _last_run_id(settings) -> int:
+    No readable snapshot means no earlier run: a full rebuild then starts over.
+    """
     try:
         with warehouse.open_snapshot(settings) as connection:
-            return (
-                connection.execute("SELECT max(run_id) FROM etl_run").fetchone()[0] or 0
-            )
-    except Exception:  # noqa: BLE001 - no readable snapshot means no earlier run
-        return 0
-
-
-def _last_watermark(settings) -> tuple[datetime | None, int | None]:
-    row = _last_run_row(settings)
-    return (None, None) if row is None else (row[1], row[2])
+            rows = connection.execute(
+                "SELECT (SELECT max(run_id) FROM etl_run), watermark_updated_at, "
+                "watermark_case_id FROM etl_run WHERE status = 'succeeded' "
+                "ORDER BY run_id DESC LIMIT 1"
+            ).fetchall()
+    except (warehouse.WarehouseError, duckdb.Error, OSError, ValueError):
+        return 0, (None, None)
+    if not rows:
+        return 0, (None, None)
+    return rows[0][0] or 0, (rows[0][1], rows[0][2])
 
 
 def _record_failure(settings, run_id: int, error: Exception) -> None:

@@ -112,7 +112,6 @@ LEFT JOIN business_index AS closed_day ON closed_day.date = m.closed_date
 # date) becomes a sentinel that survives IGNORE NULLS and is turned back into
 # NULL at the end. The JSON is parsed once per event for all six paths.
 FACT_CASE_EVENT_SQL = f"""
-CREATE OR REPLACE TEMP TABLE new_fact_case_event AS
 WITH parsed AS (
     SELECT id AS event_id, case_id, kind, "at"::TIMESTAMPTZ AS "at", actor, public,
         json_extract(data, ['$.after.status', '$.after.department_id',
@@ -147,7 +146,7 @@ WITH parsed AS (
 )
 SELECT
     event_id, case_id, kind, "at",
-    timezone($zone, "at")::DATE AS local_date,
+    timezone({{zone}}, "at")::DATE AS local_date,
     CASE
         WHEN actor = 'public' THEN 'public'
         WHEN actor LIKE 'import%' THEN 'import'
@@ -166,10 +165,21 @@ FROM replayed
 """
 
 
-def stage(connection: duckdb.DuckDBPyConnection, zone: str) -> None:
-    """Create ``stage_case`` and ``new_fact_case_event`` from the raw tables."""
+def stage(connection: duckdb.DuckDBPyConnection, zone: str, full: bool) -> None:
+    """Create ``stage_case`` and ``new_fact_case_event`` from the raw tables.
+
+    On a full load ``new_fact_case_event`` is a view, so the events are derived
+    once, while they are inserted into the segment; otherwise it is a table,
+    because unchanged cases are deleted from it.
+    """
     connection.execute(STAGE_CASE_SQL, {"zone": zone})
-    connection.execute(FACT_CASE_EVENT_SQL, {"zone": zone})
+    kind = "VIEW" if full else "TABLE"
+    body = FACT_CASE_EVENT_SQL.format(zone=_sql_text(zone))
+    connection.execute(f"CREATE OR REPLACE TEMP {kind} new_fact_case_event AS {body}")
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def derive_fact_case(connection: duckdb.DuckDBPyConnection) -> None:
