@@ -3,10 +3,11 @@
     python bench/etl_bench.py --cases 1000000 [--changes 1000] [--runs 3]
         [--folder /tmp/city311-etl-bench] [--keep]
 
-Generates N cases with their events straight into a SQLite case store (bulk
-inserts through the DBAPI, no service layer), runs a full load, then ``--runs``
-incremental runs that each change ``--changes`` random cases (one new event and
-a new ``updated_at`` each), and prints one JSON object with the timings. Every
+Generates N cases with their events straight into a SQLite case store, with
+bulk inserts through the DBAPI and no service layer. Then runs a full load and
+``--runs`` incremental runs. Before each incremental run ``--changes`` random
+cases get one new event and a new ``updated_at``. Prints one JSON object with
+the timings. Every
 timed run includes publication. ``cpu_s`` is this process's CPU time (DuckDB's
 threads included), which is less sensitive than wall time to other load on a
 shared machine. The case store is reused when it already has N cases, so a
@@ -115,7 +116,7 @@ def folder_size(folder: Path) -> int:
 
 
 def ensure_case_store(settings, engine, city, cases: int, seed: int) -> float | None:
-    """Generate the case store unless it already holds ``cases`` cases."""
+    """Generate the case store unless it already contains ``cases`` cases."""
     schema.upgrade(engine)
     with transaction(make_session_factory(engine)) as session:
         sync_catalogue(session, city)

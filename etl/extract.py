@@ -29,9 +29,9 @@ BATCH_ROWS = 50_000
 
 # Concurrent writers take updated_at from the clock before they commit, so a
 # row can become visible with an updated_at below a watermark already read.
-# Every run re-reads this window behind the watermark; writes whose commit
-# comes more than this long after their clock reading are caught only by a
-# full rebuild.
+# Every run re-reads this window behind the watermark. A write whose commit
+# comes more than this long after its clock reading is caught only by a full
+# rebuild.
 OVERLAP = timedelta(minutes=5)
 
 TIMESTAMP = pa.timestamp("us")
@@ -90,7 +90,7 @@ SERVICE_TYPE_COLUMNS: dict[str, pa.DataType] = {
 
 @dataclass
 class Changes:
-    """What one run read from the case store."""
+    """The rows one run read from the case store, as Arrow tables."""
 
     cases: pa.Table
     events: pa.Table

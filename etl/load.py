@@ -110,21 +110,12 @@ def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
         settings,
         {"run_id": run_id, "event": "succeeded", "finished_at": datetime.now(UTC)},
     )
-    log.info(
-        "ETL run %d finished in %.2f s: read %d, inserted %d, updated %d, "
-        "unchanged %d, flagged %d; watermark (%s, %s); snapshot %s",
-        run_id,
-        summary.duration_s,
-        summary.read,
-        summary.inserted,
-        summary.updated,
-        summary.unchanged,
-        summary.flagged,
-        summary.watermark_updated_at,
-        summary.watermark_case_id,
-        summary.snapshot,
-    )
-    warehouse.remove_old_snapshots(settings)
+    _log_finished(summary)
+    try:
+        warehouse.remove_old_snapshots(settings)
+    except OSError as error:
+        # The run has published; old files stay until a later run removes them.
+        log.warning("ETL run %d: could not remove old snapshots: %s", run_id, error)
     return summary
 
 
@@ -166,8 +157,25 @@ def _load(
     )
 
 
+def _log_finished(summary: RunSummary) -> None:
+    log.info(
+        "ETL run %d finished in %.2f s: read %d, inserted %d, updated %d, "
+        "unchanged %d, flagged %d; watermark (%s, %s); snapshot %s",
+        summary.run_id,
+        summary.duration_s,
+        summary.read,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged,
+        summary.flagged,
+        summary.watermark_updated_at,
+        summary.watermark_case_id,
+        summary.snapshot,
+    )
+
+
 def _readable_manifest(settings):
-    """The current manifest for a full rebuild, or None when it cannot be read."""
+    """Return the current manifest for a full rebuild, or None when it is unreadable."""
     try:
         return warehouse.current_manifest(settings)
     except (warehouse.WarehouseError, ValueError) as error:

@@ -1,10 +1,11 @@
 """Write the segment file of a new warehouse version from the previous one plus changes.
 
-A run writes either a delta segment (the previous delta's cases plus the changed
-ones, beside the unchanged base) or a new base segment (every case: on a full
-rebuild, on the first run, and when the delta has grown past
-``compaction_threshold``, so that readers' merge and the per-run copy stay
-small). Both kinds hold complete dimension tables and the ``etl_run`` history.
+A run writes either a delta segment or a new base segment. A delta contains the
+previous delta's cases plus the changed ones and sits beside the unchanged base.
+A new base contains every case. It is written on a full rebuild, on the first
+run, and when the delta has grown past ``compaction_threshold``, which keeps
+the readers' merge and the per-run copy small. Both kinds contain complete
+dimension tables and the ``etl_run`` history.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from etl.publish import temp_path
 from etl.schema import CASE_TABLES, WHOLE_TABLES, create_tables
 from etl.warehouse import Manifest
 
-# A delta is folded into a new base when it holds more cases than this, or
+# A delta is folded into a new base when it contains more cases than this, or
 # more than COMPACT_FRACTION of the base's cases, whichever is larger.
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class BuiltSegment:
 
 @dataclass
 class RunInfo:
-    """What the segment records about the run that writes it."""
+    """Facts about a run that its segment records in ``etl_run``."""
 
     run_id: int
     version: str
@@ -302,40 +303,18 @@ def _finish(
     connection, run: RunInfo, counts: RunCounts, base_mode, previous, file: Path
 ) -> BuiltSegment:
     """Record the run in etl_run and return what the publisher needs."""
-    watermark = _row(
-        connection,
-        "SELECT updated_at, case_id FROM new_fact_case "
-        "ORDER BY updated_at DESC, case_id DESC LIMIT 1",
-    )
-    # Cases re-read in the overlap window may all be older than the previous
-    # watermark, so the watermark never moves back.
-    candidates = [w for w in (watermark, run.previous_watermark) if w and w[0]]
-    watermark_at, watermark_id = max(candidates, default=(None, None))
-    case_rows = _row(connection, "SELECT count(*) FROM main.fact_case")[0]
-    event_rows = _row(connection, "SELECT count(*) FROM main.fact_case_event")[0]
-    delta_cases = 0
-    if base_mode:
-        base_cases, delta_name = case_rows, None
-        base_name = f"{run.version}-base.duckdb"
-    else:
-        base_cases, base_name = previous.base_cases, previous.base
-        delta_name = f"{run.version}-delta.duckdb"
-        delta_cases = _row(connection, "SELECT count(*) FROM main.segment_case")[0]
-        case_rows, event_rows = _row(
-            connection,
-            """
-            SELECT
-                (SELECT count(*) FROM prev_base.fact_case AS b
-                    ANTI JOIN main.segment_case AS c ON b.case_id = c.case_id)
-                + (SELECT count(*) FROM main.fact_case),
-                (SELECT count(*) FROM prev_base.fact_case_event AS b
-                    ANTI JOIN main.segment_case AS c ON b.case_id = c.case_id)
-                + (SELECT count(*) FROM main.fact_case_event)
-            """,
-        )
+    watermark_at, watermark_id = _new_watermark(connection, run)
+    case_rows, event_rows = _version_row_counts(connection, base_mode)
     _write_runs(
         connection, run, counts, watermark_at, watermark_id, case_rows, event_rows
     )
+    if base_mode:
+        base_name, delta_name = f"{run.version}-base.duckdb", None
+        base_cases, delta_cases = case_rows, 0
+    else:
+        base_name, delta_name = previous.base, f"{run.version}-delta.duckdb"
+        base_cases = previous.base_cases
+        delta_cases = _row(connection, "SELECT count(*) FROM main.segment_case")[0]
     manifest = Manifest(
         version=run.version,
         base=base_name,
@@ -352,6 +331,43 @@ def _finish(
         watermark_case_id=watermark_id,
         fact_case_rows=case_rows,
         fact_case_event_rows=event_rows,
+    )
+
+
+def _new_watermark(connection, run: RunInfo) -> tuple[datetime | None, int | None]:
+    """Return the highest (updated_at, case_id) written, never below the previous.
+
+    Cases re-read in the overlap window may all be older than the previous
+    watermark, so the watermark never moves back.
+    """
+    newest = _row(
+        connection,
+        "SELECT updated_at, case_id FROM new_fact_case "
+        "ORDER BY updated_at DESC, case_id DESC LIMIT 1",
+    )
+    candidates = [w for w in (newest, run.previous_watermark) if w and w[0]]
+    return max(candidates, default=(None, None))
+
+
+def _version_row_counts(connection, base_mode: bool) -> tuple[int, int]:
+    """Count fact_case and fact_case_event rows of the new version (base plus delta)."""
+    if base_mode:
+        return _row(
+            connection,
+            "SELECT (SELECT count(*) FROM main.fact_case), "
+            "(SELECT count(*) FROM main.fact_case_event)",
+        )
+    return _row(
+        connection,
+        """
+        SELECT
+            (SELECT count(*) FROM prev_base.fact_case AS b
+                ANTI JOIN main.segment_case AS c ON b.case_id = c.case_id)
+            + (SELECT count(*) FROM main.fact_case),
+            (SELECT count(*) FROM prev_base.fact_case_event AS b
+                ANTI JOIN main.segment_case AS c ON b.case_id = c.case_id)
+            + (SELECT count(*) FROM main.fact_case_event)
+        """,
     )
 
 

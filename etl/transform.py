@@ -107,10 +107,10 @@ LEFT JOIN business_index AS closed_day ON closed_day.date = m.closed_date
 
 # Replays each case's events in order (creation first, then time, then id):
 # the state after an event is the latest value any event up to it set. An
-# absent key is SQL NULL, skipped by IGNORE NULLS; an explicit JSON null (a
-# reopen clears the outcome and parent, a type without SLA clears the due
-# date) becomes a sentinel that survives IGNORE NULLS and is turned back into
-# NULL at the end. The JSON is parsed once per event for all six paths.
+# absent key is SQL NULL, which IGNORE NULLS skips. An explicit JSON null clears
+# a field (a reopen clears the outcome and parent, a type without SLA clears the
+# due date), so it becomes a sentinel that survives IGNORE NULLS and is turned
+# back into NULL at the end. The JSON is parsed once per event for all six paths.
 FACT_CASE_EVENT_SQL = f"""
 WITH parsed AS (
     SELECT id AS event_id, case_id, kind, "at"::TIMESTAMPTZ AS "at", actor, public,
@@ -169,7 +169,7 @@ def stage(connection: duckdb.DuckDBPyConnection, zone: str, full: bool) -> None:
     """Create ``stage_case`` and ``new_fact_case_event`` from the raw tables.
 
     On a full load ``new_fact_case_event`` is a view, so the events are derived
-    once, while they are inserted into the segment; otherwise it is a table,
+    once, while they are inserted into the segment. Otherwise it is a table,
     because unchanged cases are deleted from it.
     """
     connection.execute(STAGE_CASE_SQL, {"zone": zone})
