@@ -88,7 +88,9 @@ def build_segment(
         _attach_previous(settings, connection, previous, run.full_rebuild)
         _register_raw(connection, changes)
         transform.stage(connection, city.timezone.key, full=base_mode)
-        found_districts = _write_calendar(connection, city, run.today)
+        found_districts = _write_calendar(
+            connection, city, run.today, incremental=not base_mode
+        )
         transform.derive_fact_case(connection)
         counts = _count_changes(connection, changes, has_previous=not base_mode)
         if not base_mode and _delta_cases(connection) > compaction_threshold(
@@ -156,38 +158,62 @@ def _register_raw(connection, changes: Changes) -> None:
     connection.register("raw_service_type", changes.service_types)
 
 
-def _write_calendar(connection, city, today: date) -> list[str]:
-    """Fill dim_date over every case's dates and today; return the districts seen."""
-    first, last, districts = _row(
-        connection,
+def _write_calendar(connection, city, today: date, incremental: bool) -> list[str]:
+    """Fill dim_date over every case's dates and today; return the districts seen.
+
+    A full load scans every case. An incremental run widens the previous
+    version's date range and district list with the changed cases, so its cost
+    follows the changes. The range and the list then never shrink: a case whose
+    creation date moves later, or whose district changes, leaves the old values
+    until the next full rebuild, which the warehouse contract allows for
+    dim_date ("covering at least").
+    """
+    if incremental:
+        sql = """
+            SELECT min(created_date), max(closed_date),
+                list(DISTINCT district) FILTER (WHERE district IS NOT NULL),
+                (SELECT min(date) FROM prev_dim_date),
+                (SELECT max(date) FROM prev_dim_date),
+                (SELECT list(district) FROM prev_dim_geography)
+            FROM stage_case
         """
-        WITH all_cases AS (
-            SELECT p.created_date, p.closed_date, p.district
-            FROM prev_fact_case AS p ANTI JOIN stage_case AS s ON p.case_id = s.case_id
-            UNION ALL
-            SELECT created_date, closed_date, district FROM stage_case
-        )
-        SELECT min(created_date), max(closed_date),
-            list(DISTINCT district) FILTER (WHERE district IS NOT NULL)
-        FROM all_cases
-        """,
+    else:
+        sql = """
+            WITH all_cases AS (
+                SELECT p.created_date, p.closed_date, p.district
+                FROM prev_fact_case AS p
+                    ANTI JOIN stage_case AS s ON p.case_id = s.case_id
+                UNION ALL
+                SELECT created_date, closed_date, district FROM stage_case
+            )
+            SELECT min(created_date), max(closed_date),
+                list(DISTINCT district) FILTER (WHERE district IS NOT NULL),
+                NULL, NULL, NULL
+            FROM all_cases
+        """
+    first, last, districts, prev_first, prev_last, prev_districts = _row(
+        connection, sql
     )
-    first = min(first or today, today)
-    last = max(last or today, today)
+    first = min(d for d in (first, prev_first, today) if d is not None)
+    last = max(d for d in (last, prev_last, today) if d is not None)
     from cases.sla import BusinessCalendar
 
     dates = transform.calendar_table(BusinessCalendar(city), first, last)
     connection.register("new_dim_date", dates)
     connection.execute("INSERT INTO main.dim_date SELECT * FROM new_dim_date")
     connection.unregister("new_dim_date")
-    return list(districts or [])
+    return sorted(set(districts or []) | set(prev_districts or []))
 
 
 def _count_changes(connection, changes: Changes, has_previous: bool) -> RunCounts:
     """Count the cases read by outcome and drop the unchanged ones from the new rows.
 
-    The overlap window re-reads cases the previous version already has; their
-    rows are identical, so writing them again would only grow the delta.
+    The overlap window re-reads cases the previous version already has. The
+    case store sets ``updated_at`` on every write to a case or its events, so a
+    case whose ``updated_at`` equals the stored one is unchanged, and writing it
+    again would only grow the delta. Comparing two columns instead of whole
+    rows keeps the scan of the previous version narrow. A change to the
+    derivation itself therefore needs a full rebuild to reach old cases.
     """
     read = changes.cases.num_rows
     flagged = _row(connection, "SELECT count(*) FROM new_fact_case WHERE flags <> ''")
@@ -195,22 +221,23 @@ def _count_changes(connection, changes: Changes, has_previous: bool) -> RunCount
         return RunCounts(read=read, inserted=read, flagged=flagged[0])
     connection.execute(
         """
+        CREATE TEMP TABLE previous_case AS
+        SELECT p.case_id, p.updated_at FROM prev_fact_case AS p
+            SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id
+        """
+    )
+    connection.execute(
+        """
         CREATE TEMP TABLE unchanged_case AS
-        SELECT case_id FROM (
-            SELECT * FROM new_fact_case
-            INTERSECT
-            SELECT p.* FROM prev_fact_case AS p
-                SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id)
+        SELECT n.case_id FROM new_fact_case AS n
+            JOIN previous_case AS p
+            ON n.case_id = p.case_id AND n.updated_at = p.updated_at
         """
     )
     existing, unchanged = _row(
         connection,
-        """
-        SELECT
-            (SELECT count(*) FROM prev_fact_case AS p
-                SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id),
-            (SELECT count(*) FROM unchanged_case)
-        """,
+        "SELECT (SELECT count(*) FROM previous_case), "
+        "(SELECT count(*) FROM unchanged_case)",
     )
     for table in CASE_TABLES:
         connection.execute(
@@ -304,7 +331,7 @@ def _finish(
 ) -> BuiltSegment:
     """Record the run in etl_run and return what the publisher needs."""
     watermark_at, watermark_id = _new_watermark(connection, run)
-    case_rows, event_rows = _version_row_counts(connection, base_mode)
+    case_rows, event_rows = _version_row_counts(connection, base_mode, counts)
     _write_runs(
         connection, run, counts, watermark_at, watermark_id, case_rows, event_rows
     )
@@ -349,25 +376,35 @@ def _new_watermark(connection, run: RunInfo) -> tuple[datetime | None, int | Non
     return max(candidates, default=(None, None))
 
 
-def _version_row_counts(connection, base_mode: bool) -> tuple[int, int]:
-    """Count fact_case and fact_case_event rows of the new version (base plus delta)."""
+def _version_row_counts(connection, base_mode: bool, counts: RunCounts):
+    """Count fact_case and fact_case_event rows of the new version.
+
+    A base segment is counted directly. For a delta the counts follow from the
+    previous version's counts and the changed cases, which reads only the
+    case_id column of the previous events.
+    """
     if base_mode:
         return _row(
             connection,
             "SELECT (SELECT count(*) FROM main.fact_case), "
             "(SELECT count(*) FROM main.fact_case_event)",
         )
-    return _row(
+    previous_cases, previous_events, replaced_events, new_events = _row(
         connection,
         """
-        SELECT
-            (SELECT count(*) FROM prev_base.fact_case AS b
-                ANTI JOIN main.segment_case AS c ON b.case_id = c.case_id)
-            + (SELECT count(*) FROM main.fact_case),
-            (SELECT count(*) FROM prev_base.fact_case_event AS b
-                ANTI JOIN main.segment_case AS c ON b.case_id = c.case_id)
-            + (SELECT count(*) FROM main.fact_case_event)
+        SELECT r.fact_case_rows, r.fact_case_event_rows,
+            (SELECT count(*) FROM prev_fact_case_event AS p
+                SEMI JOIN new_fact_case AS n ON p.case_id = n.case_id),
+            (SELECT count(*) FROM new_fact_case_event)
+        FROM prev_etl_run AS r
+        WHERE r.status = 'succeeded'
+        ORDER BY r.run_id DESC
+        LIMIT 1
         """,
+    )
+    return (
+        previous_cases + counts.inserted,
+        previous_events - replaced_events + new_events,
     )
 
 
