@@ -169,8 +169,10 @@ def _read_sqlite(engine: Engine, queries) -> Changes:
     database = engine.url.database
     uri = f"file:{quote(database)}?mode=ro"
     tables = []
-    with adbc_driver_sqlite.dbapi.connect(uri) as connection:
-        cursor = connection.cursor()
+    with (
+        adbc_driver_sqlite.dbapi.connect(uri) as connection,
+        connection.cursor() as cursor,
+    ):
         for query, columns in queries:
             sql, parameters = _compile(query, engine.dialect)
             cursor.execute(f"{_witness_row(columns)} UNION ALL {sql}", parameters)
