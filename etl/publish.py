@@ -7,7 +7,7 @@ Order of the steps, each one atomic on a POSIX file system:
 3. the manifest is written to tmp/, fsynced and moved into snapshots/;
 4. CURRENT is written to tmp/, fsynced and moved over the old CURRENT.
 A process killed before step 4 leaves CURRENT, and every file it names,
-untouched; the next run deletes what the killed one left in tmp/ and removes
+untouched. The next run deletes what the killed one left in tmp/ and removes
 unreferenced segment files.
 """
 

@@ -1,4 +1,4 @@
-"""DDL of the warehouse tables; every snapshot segment file holds all of them.
+"""DDL of the warehouse tables; every snapshot segment file contains all of them.
 
 Instants are ``TIMESTAMPTZ`` in UTC; local dates are city-local and computed by
 the ETL. ``at`` is a reserved word in DuckDB, so queries must quote the column

@@ -1,6 +1,7 @@
 """Where warehouse snapshots live and how readers open them.
 
-This is the only module that knows the layout under ``settings.warehouse_dir``:
+This is the only module that reads or writes the layout under
+``settings.warehouse_dir``:
 
     segments/<version>-base.duckdb   immutable DuckDB files, written once by the ETL
     segments/<version>-delta.duckdb
@@ -35,9 +36,27 @@ from pathlib import Path
 
 import duckdb
 
-from etl.schema import CASE_TABLES, WHOLE_TABLES
+from etl.schema import CASE_TABLES, TABLES, WHOLE_TABLES, create_tables
 
 log = logging.getLogger(__name__)
+
+# The schema lives in etl.schema; it is re-exported here with the layout.
+__all__ = [
+    "TABLES",
+    "Manifest",
+    "SnapshotInfo",
+    "WarehouseError",
+    "check_name",
+    "connect_segments",
+    "create_tables",
+    "current_manifest",
+    "current_version",
+    "freeze",
+    "list_snapshots",
+    "open_snapshot",
+    "read_manifest",
+    "remove_old_snapshots",
+]
 
 CURRENT_FILE = "CURRENT"
 SEGMENTS_DIR = "segments"
@@ -285,10 +304,12 @@ def _info(manifest: Manifest, name, kind, current, folder: Path) -> SnapshotInfo
 def remove_old_snapshots(settings, now: float | None = None) -> list[Path]:
     """Delete versions replaced more than ``snapshot_grace_minutes`` ago.
 
-    A version is replaced when the next one is published; the current version
-    and every file it uses are kept, and frozen snapshots are never touched
-    (they hold their own links). Segment files no manifest names are deleted
-    too. Returns the deleted paths.
+    A version is replaced when the next one is published. The current version
+    and every file it uses are kept. Frozen snapshots are not touched, because
+    they have their own hard links or copies. Segment files that no remaining
+    manifest names are deleted too, so call this only while holding the ETL
+    lock: a running ETL moves its segment into place before its manifest.
+    Returns the deleted paths.
     """
     now = time.time() if now is None else now
     grace_s = settings.snapshot_grace_minutes * 60
