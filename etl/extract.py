@@ -1,0 +1,254 @@
+"""Read changed cases and their events from the case store into Arrow tables.
+
+Statements are built with SQLAlchemy Core. On SQLite they run through the ADBC
+SQLite driver, which fetches whole result sets into Arrow in C; elsewhere they
+run through the engine, with a server-side cursor read in batches of plain row
+tuples. No ORM objects are built either way. Instants arrive as text on SQLite
+and as datetimes on PostgreSQL; both become naive UTC Arrow timestamps.
+
+The requester table is never read, and no note text or case description is
+selected. The event ``data`` JSON is read as text because the replay needs its
+state fields; the description inside a creation event's JSON is never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import Connection, Engine, Select, Text, cast, select
+
+from cases.models import Case, CaseEvent, Department, ServiceType
+
+BATCH_ROWS = 50_000
+
+# Concurrent writers take updated_at from the clock before they commit, so a
+# row can become visible with an updated_at below a watermark already read.
+# Every run re-reads this window behind the watermark. A write whose commit
+# comes more than this long after its clock reading is caught only by a full
+# rebuild.
+OVERLAP = timedelta(minutes=5)
+
+TIMESTAMP = pa.timestamp("us")
+
+CASE_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.int64(),
+    "case_number": pa.string(),
+    "source": pa.string(),
+    "external_id": pa.string(),
+    "service_type_id": pa.int32(),
+    "department_id": pa.int32(),
+    "kind": pa.string(),
+    "channel": pa.string(),
+    "district": pa.string(),
+    "latitude": pa.float64(),
+    "longitude": pa.float64(),
+    "priority": pa.string(),
+    "status": pa.string(),
+    "outcome": pa.string(),
+    "parent_id": pa.int64(),
+    "created_at": TIMESTAMP,
+    "first_response_at": TIMESTAMP,
+    "due_at": TIMESTAMP,
+    "closed_at": TIMESTAMP,
+    "updated_at": TIMESTAMP,
+    "reopen_count": pa.int32(),
+    "flags": pa.string(),
+}
+EVENT_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.int64(),
+    "case_id": pa.int64(),
+    "kind": pa.string(),
+    "at": TIMESTAMP,
+    "actor": pa.string(),
+    "public": pa.bool_(),
+    "data": pa.string(),
+}
+DEPARTMENT_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.int32(),
+    "code": pa.string(),
+    "name": pa.string(),
+    "source": pa.string(),
+}
+SERVICE_TYPE_COLUMNS: dict[str, pa.DataType] = {
+    "id": pa.int32(),
+    "code": pa.string(),
+    "name": pa.string(),
+    "department_id": pa.int32(),
+    "kind": pa.string(),
+    "sla_value": pa.float64(),
+    "sla_unit": pa.string(),
+    "needs_location": pa.bool_(),
+    "source": pa.string(),
+}
+
+
+@dataclass
+class Changes:
+    """The rows one run read from the case store, as Arrow tables."""
+
+    cases: pa.Table
+    events: pa.Table
+    departments: pa.Table
+    service_types: pa.Table
+
+
+def read_changes(engine: Engine, since: datetime | None) -> Changes:
+    """Read cases with ``updated_at >= since`` (all when None) and all their events.
+
+    The four reads run in one read-only transaction, so they see one state.
+    """
+    queries = _queries(since)
+    if engine.dialect.name == "sqlite":
+        return _read_sqlite(engine, queries)
+    with read_transaction(engine) as connection:
+        return Changes(
+            *(fetch_arrow(connection, query, columns) for query, columns in queries)
+        )
+
+
+def _queries(since: datetime | None) -> list[tuple[Select, dict[str, pa.DataType]]]:
+    case = Case.__table__
+    event = CaseEvent.__table__
+    case_query = select(*(case.c[name] for name in CASE_COLUMNS))
+    event_query = select(
+        *(event.c[name] for name in EVENT_COLUMNS if name != "data"),
+        cast(event.c.data, Text).label("data"),
+    )
+    if since is not None:
+        case_query = case_query.where(case.c.updated_at >= since)
+        event_query = event_query.join(case, case.c.id == event.c.case_id).where(
+            case.c.updated_at >= since
+        )
+    department = Department.__table__
+    service_type = ServiceType.__table__
+    return [
+        (case_query, CASE_COLUMNS),
+        (event_query, EVENT_COLUMNS),
+        (select(*(department.c[n] for n in DEPARTMENT_COLUMNS)), DEPARTMENT_COLUMNS),
+        (
+            select(*(service_type.c[n] for n in SERVICE_TYPE_COLUMNS)),
+            SERVICE_TYPE_COLUMNS,
+        ),
+    ]
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """Open one read-only transaction that sees a single consistent state.
+
+    SQLite: a deferred BEGIN, so the read takes no write lock (WAL readers see
+    the state as of their first read). PostgreSQL: REPEATABLE READ, read only.
+    """
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection = connection.execution_options(sqlite_deferred=True)
+        elif engine.dialect.name == "postgresql":
+            connection = connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with connection.begin():
+            yield connection
+
+
+def _read_sqlite(engine: Engine, queries) -> Changes:
+    """Run the queries through ADBC in one read-only SQLite transaction.
+
+    The driver infers each column's Arrow type from the values of its first
+    batch, so a column that is NULL there would be typed int64 and a later
+    string would fail. Each query therefore starts with a witness row of
+    non-null values of the right SQLite types, removed after the fetch.
+    """
+    import adbc_driver_sqlite.dbapi
+
+    database = engine.url.database
+    uri = f"file:{quote(database)}?mode=ro"
+    tables = []
+    with (
+        adbc_driver_sqlite.dbapi.connect(uri) as connection,
+        connection.cursor() as cursor,
+    ):
+        for query, columns in queries:
+            sql, parameters = _compile(query, engine.dialect)
+            cursor.execute(f"{_witness_row(columns)} UNION ALL {sql}", parameters)
+            table = cursor.fetch_arrow_table()
+            if table.num_rows == 0 or table.column(0)[0].as_py() != WITNESS_ID:
+                raise RuntimeError("SQLite returned the witness row out of order")
+            tables.append(_conform(table.slice(1), columns))
+        connection.rollback()
+    return Changes(*tables)
+
+
+WITNESS_ID = -1
+
+
+def _witness_row(columns: dict[str, pa.DataType]) -> str:
+    values = []
+    for index, (name, arrow_type) in enumerate(columns.items()):
+        if index == 0:
+            literal = str(WITNESS_ID)
+        elif pa.types.is_floating(arrow_type):
+            literal = "0.5"
+        elif pa.types.is_integer(arrow_type) or pa.types.is_boolean(arrow_type):
+            literal = "0"
+        else:
+            literal = "''"
+        values.append(f'{literal} AS "{name}"')
+    return "SELECT " + ", ".join(values)
+
+
+def _compile(query: Select, dialect) -> tuple[str, list]:
+    """Render a Core statement for the DBAPI with its parameters bound by type."""
+    compiled = query.compile(dialect=dialect)
+    values = compiled.construct_params()
+    parameters = []
+    for name in compiled.positiontup or ():
+        processor = (
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        )
+        value = values[name]
+        parameters.append(processor(value) if processor else value)
+    return str(compiled), parameters
+
+
+def _conform(table: pa.Table, columns: dict[str, pa.DataType]) -> pa.Table:
+    arrays = [
+        _to_array(table.column(name), arrow_type)
+        for name, arrow_type in columns.items()
+    ]
+    return pa.Table.from_arrays(arrays, schema=pa.schema(list(columns.items())))
+
+
+def fetch_arrow(connection: Connection, query, columns: dict[str, pa.DataType]):
+    """Run ``query`` and collect its rows, batch by batch, into an Arrow table."""
+    batches = []
+    result = connection.execution_options(yield_per=BATCH_ROWS).execute(query)
+    with result:
+        for rows in result.partitions():
+            batches.append(_to_batch(rows, columns))
+    schema = pa.schema(list(columns.items()))
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _to_batch(rows: list, columns: dict[str, pa.DataType]) -> pa.RecordBatch:
+    arrays = []
+    for values, arrow_type in zip(
+        zip(*rows, strict=True), columns.values(), strict=True
+    ):
+        arrays.append(_to_array(pa.array(list(values)), arrow_type))
+    return pa.RecordBatch.from_arrays(arrays, names=list(columns))
+
+
+def _to_array(raw, arrow_type: pa.DataType):
+    """Convert a fetched column (Array or ChunkedArray) to its warehouse type."""
+    if arrow_type == TIMESTAMP:
+        if pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type):
+            return pc.cast(raw, TIMESTAMP)  # SQLite: naive UTC text
+        if pa.types.is_timestamp(raw.type) and raw.type.tz is not None:
+            return pc.cast(raw, pa.timestamp("us", tz="UTC")).cast(TIMESTAMP)
+    return pc.cast(raw, arrow_type)  # SQLite stores booleans as 0 and 1

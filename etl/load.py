@@ -1,0 +1,219 @@
+"""One ETL run: case store -> new warehouse version -> publication.
+
+The flow, in order:
+1. take the ETL lock, or return a skipped result at once when another run holds it;
+2. delete what an interrupted run left in tmp/ and record the start in the run log;
+3. read, in one read-only transaction, every case with ``updated_at`` at or after
+   the previous watermark minus ``extract.OVERLAP`` (all cases with ``full``),
+   all events of those cases, and the departments and service types;
+4. write a new segment from the previous version plus those rows, replacing
+   the rows of every case read (so re-reading a case is idempotent);
+5. publish it atomically, record the end in the run log, remove old versions.
+
+A failing run logs the error with its run id, records it in the run log (the
+next successful run copies it into ``etl_run``) and leaves the published
+version as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+from sqlalchemy import Engine
+
+from etl import extract, lock, publish, runlog, segment, warehouse
+from etl.pause import pause_point
+
+log = logging.getLogger(__name__)
+
+
+class EtlRunError(Exception):
+    """An ETL run failed; the published snapshot is unchanged."""
+
+
+@dataclass
+class RunSummary:
+    """The outcome of one ``run`` call, as ``etl run --json`` prints it."""
+
+    skipped: bool
+    run_id: int | None = None
+    full_rebuild: bool = False
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    duration_s: float = 0.0
+    watermark_updated_at: datetime | None = None
+    watermark_case_id: int | None = None
+    snapshot: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.watermark_updated_at is not None:
+            data["watermark_updated_at"] = self.watermark_updated_at.isoformat()
+        return data
+
+
+def run(settings, engine: Engine, city, full: bool = False) -> RunSummary:
+    """Run the ETL once unless another run holds the lock."""
+    warehouse.ensure_layout(settings)
+    with lock.try_lock(settings) as acquired:
+        if not acquired:
+            log.info("ETL run skipped: another run holds %s", lock.lock_path(settings))
+            return RunSummary(
+                skipped=True, snapshot=warehouse.current_version(settings)
+            )
+        return _run_locked(settings, engine, city, full)
+
+
+def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
+    publish.clear_temp(settings)
+    if full:
+        previous = _readable_manifest(settings)
+    else:
+        previous = warehouse.current_manifest(settings)
+    last_run_id, watermark = _last_runs(settings)
+    run_id = max(runlog.max_run_id(settings), last_run_id) + 1
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    full = full or previous is None
+    runlog.append(
+        settings,
+        {
+            "run_id": run_id,
+            "event": "started",
+            "started_at": started,
+            "full_rebuild": full,
+            "pid": os.getpid(),
+        },
+    )
+    log.info(
+        "ETL run %d started (%s)", run_id, "full rebuild" if full else "incremental"
+    )
+    try:
+        summary = _load(
+            settings, engine, city, run_id, started, full, previous, watermark
+        )
+    except Exception as error:
+        _record_failure(settings, run_id, error)
+        raise EtlRunError(f"ETL run {run_id} failed: {error}") from error
+    summary.duration_s = round(time.perf_counter() - clock, 3)
+    runlog.append(
+        settings,
+        {"run_id": run_id, "event": "succeeded", "finished_at": datetime.now(UTC)},
+    )
+    _log_finished(summary)
+    try:
+        warehouse.remove_old_snapshots(settings)
+    except OSError as error:
+        # The run has published; old files stay until a later run removes them.
+        log.warning("ETL run %d: could not remove old snapshots: %s", run_id, error)
+    return summary
+
+
+def _load(
+    settings, engine, city, run_id, started, full, previous, watermark
+) -> RunSummary:
+    since = None if full or watermark[0] is None else watermark[0] - extract.OVERLAP
+    changes = extract.read_changes(engine, since)
+    pause_point("extracted", settings.data_dir)
+
+    info = segment.RunInfo(
+        run_id=run_id,
+        version=f"v{run_id:06d}",
+        started_at=started,
+        full_rebuild=full,
+        today=datetime.now(city.timezone).date(),
+        earlier_failures=runlog.unfinished_runs(settings, run_id),
+        previous_watermark=watermark,
+    )
+    built = segment.build_segment(settings, city, changes, previous, info)
+    pause_point("segment_written", settings.data_dir)
+
+    publish.publish(settings, built.manifest, built.file)
+    pause_point("published", settings.data_dir)
+    counts = built.counts
+    return RunSummary(
+        skipped=False,
+        run_id=run_id,
+        full_rebuild=full,
+        read=counts.read,
+        inserted=counts.inserted,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        rejected=counts.rejected,
+        flagged=counts.flagged,
+        watermark_updated_at=built.watermark_updated_at,
+        watermark_case_id=built.watermark_case_id,
+        snapshot=built.manifest.version,
+    )
+
+
+def _log_finished(summary: RunSummary) -> None:
+    log.info(
+        "ETL run %d finished in %.2f s: read %d, inserted %d, updated %d, "
+        "unchanged %d, flagged %d; watermark (%s, %s); snapshot %s",
+        summary.run_id,
+        summary.duration_s,
+        summary.read,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged,
+        summary.flagged,
+        summary.watermark_updated_at,
+        summary.watermark_case_id,
+        summary.snapshot,
+    )
+
+
+def _readable_manifest(settings):
+    """Return the current manifest for a full rebuild, or None when it is unreadable."""
+    try:
+        return warehouse.current_manifest(settings)
+    except (warehouse.WarehouseError, ValueError) as error:
+        log.warning("current snapshot pointer is unreadable (%s); ignoring it", error)
+        return None
+
+
+def _last_runs(settings) -> tuple[int, tuple[datetime | None, int | None]]:
+    """Return the highest run id and the last successful run's watermark.
+
+    No readable snapshot means no earlier run: a full rebuild then starts over.
+    """
+    try:
+        with warehouse.open_snapshot(settings) as connection:
+            rows = connection.execute(
+                "SELECT (SELECT max(run_id) FROM etl_run), watermark_updated_at, "
+                "watermark_case_id FROM etl_run WHERE status = 'succeeded' "
+                "ORDER BY run_id DESC LIMIT 1"
+            ).fetchall()
+    except (warehouse.WarehouseError, duckdb.Error, OSError, ValueError):
+        return 0, (None, None)
+    if not rows:
+        return 0, (None, None)
+    return rows[0][0] or 0, (rows[0][1], rows[0][2])
+
+
+def _record_failure(settings, run_id: int, error: Exception) -> None:
+    log.error("ETL run %d failed: %s: %s", run_id, type(error).__name__, error)
+    log.debug("ETL run %d traceback", run_id, exc_info=error)
+    try:
+        runlog.append(
+            settings,
+            {
+                "run_id": run_id,
+                "event": "failed",
+                "finished_at": datetime.now(UTC),
+                "error": f"{type(error).__name__}: {error}",
+            },
+        )
+    except OSError as log_error:
+        log.error("ETL run %d: could not write the run log: %s", run_id, log_error)

@@ -1,0 +1,98 @@
+"""The run log: one JSON line per start and end of an ETL run.
+
+A failed or interrupted run publishes no snapshot, so it cannot record itself in
+the warehouse. It is recorded here instead (``warehouse/runs.jsonl``); the next
+successful run copies such runs into its ``etl_run`` table, and
+``city311 etl status`` reads both. A run that has a "started" line and no end
+line was killed; it is reported as failed with the error "interrupted".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from etl import warehouse
+
+log = logging.getLogger(__name__)
+
+RUN_LOG = "runs.jsonl"
+INTERRUPTED = "interrupted: the process ended before the run finished"
+
+
+def _log_path(settings):
+    return warehouse.path(settings, RUN_LOG)
+
+
+def append(settings, entry: dict[str, Any]) -> None:
+    """Append one entry and flush it to disk before returning."""
+    line = json.dumps(entry, default=_encode) + "\n"
+    with _log_path(settings).open("a") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} to the run log")
+
+
+def entries(settings) -> list[dict[str, Any]]:
+    try:
+        lines = _log_path(settings).read_text().splitlines()
+    except FileNotFoundError:
+        return []
+    parsed = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            parsed.append(json.loads(line))
+        except json.JSONDecodeError:
+            # A process killed while appending leaves a partial last line.
+            log.warning("run log line %d is not valid JSON; ignored", number)
+    return parsed
+
+
+def max_run_id(settings) -> int:
+    return max((e["run_id"] for e in entries(settings)), default=0)
+
+
+def unfinished_runs(settings, before_run_id: int) -> list[dict[str, Any]]:
+    """Return etl_run rows for runs that failed or were interrupted.
+
+    Only runs with an id below ``before_run_id`` count, so the caller's own run,
+    which has started and not finished, is left out.
+    """
+    by_run: dict[int, dict[str, Any]] = {}
+    for entry in entries(settings):
+        run_id = entry["run_id"]
+        if run_id >= before_run_id:
+            continue
+        if entry["event"] == "started":
+            by_run[run_id] = _failed_row(entry, INTERRUPTED)
+        elif entry["event"] == "failed":
+            by_run[run_id] = _failed_row(entry, entry.get("error") or "failed")
+            by_run[run_id]["finished_at"] = _parse(entry.get("finished_at"))
+        elif entry["event"] == "succeeded":
+            by_run.pop(run_id, None)
+    return [by_run[run_id] for run_id in sorted(by_run)]
+
+
+def _failed_row(entry: dict[str, Any], error: str) -> dict[str, Any]:
+    return {
+        "run_id": entry["run_id"],
+        "started_at": _parse(entry.get("started_at")),
+        "finished_at": None,
+        "status": "failed",
+        "full_rebuild": bool(entry.get("full_rebuild")),
+        "error": error,
+        "pid": entry.get("pid"),
+    }
+
+
+def _parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
