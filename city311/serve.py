@@ -12,20 +12,37 @@ from city311.clitools import handle_errors, pass_app
 log = logging.getLogger(__name__)
 
 
+def run_server(app: AppContext, host: str, port: int, with_scheduler: bool) -> None:
+    """Serve until interrupted, with the ETL scheduler in-process when asked."""
+    from city311.web import create_server
+
+    server = create_server(app.settings)
+    scheduler = None
+    if with_scheduler:
+        from etl.scheduler import start_background_scheduler
+
+        scheduler = start_background_scheduler(app.settings)
+    log.info("serving on http://%s:%d", host, port)
+    try:
+        server.run(host=host, port=port, threaded=True)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        log.info("server on %s:%d stopped", host, port)
+
+
 @click.command()
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
 )
 @click.option("--port", default=8050, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--with-scheduler",
+    is_flag=True,
+    help="Also run the scheduled ETL inside this process (single-process demo).",
+)
 @pass_app
 @handle_errors
-def serve(app: AppContext, host: str, port: int) -> None:
+def serve(app: AppContext, host: str, port: int, with_scheduler: bool) -> None:
     """Serve the dashboard, the resident portal and the Open311 API."""
-    from city311.web import create_server
-
-    server = create_server(app.settings)
-    log.info("serving on http://%s:%d", host, port)
-    try:
-        server.run(host=host, port=port, threaded=True)
-    finally:
-        log.info("server on %s:%d stopped", host, port)
+    run_server(app, host, port, with_scheduler)
