@@ -25,12 +25,16 @@ def main(ctx: click.Context) -> None:
 
 def _register_commands() -> None:
     from cases.commands import case, init, types
+    from city311.demo import demo
     from city311.serve import serve
     from etl.commands import etl, snapshot
     from etl.demo.commands import demo_data
     from etl.import_commands import import_command
 
-    commands = (init, types, case, serve, import_command, demo_data, etl, snapshot)
+    commands = (init, types, case, serve, demo, import_command, demo_data) + (
+        etl,
+        snapshot,
+    )
     for command in commands:
         main.add_command(command)
 
