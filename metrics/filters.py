@@ -70,7 +70,7 @@ class Filters:
         return (self.end - self.start).days + 1
 
     def previous_period(self) -> Filters:
-        """Return the period of equal length that ends the day before this one starts."""
+        """Return the period of equal length ending the day before this one starts."""
         shift = timedelta(days=self.days)
         return self._shifted(self.start - shift, self.end - shift, shift)
 
