@@ -80,9 +80,20 @@ def grouped_query(
 def fetch(
     con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
 ) -> pd.DataFrame:
-    """Run one query with bound parameters and return its rows as a frame."""
+    """Run one query with bound parameters and return its rows as a frame.
+
+    DATE columns hold ``datetime.date`` objects, as the filters and keys do.
+    """
     started = time.perf_counter()
-    frame = con.execute(sql, params or {}).df()
+    result = con.execute(sql, params or {})
+    dates = [d[0] for d in result.description if str(d[1]) == "DATE"]
+    frame = result.df()
+    for column in dates:
+        frame[column] = pd.Series(
+            [None if pd.isna(v) else v.date() for v in frame[column]],
+            index=frame.index,
+            dtype=object,
+        )
     log.debug(
         "metric query: %d rows in %.1f ms",
         len(frame),

@@ -10,6 +10,7 @@ the department that closed it.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -73,6 +74,22 @@ def throughput(
     return fetch(con, sql, params)
 
 
+def _bucket_starts(start: date, end: date, freq: str) -> list[date]:
+    """Return the first day of each week (Monday) or month that meets the period."""
+    if freq == "week":
+        current = start - timedelta(days=start.weekday())
+    else:
+        current = start.replace(day=1)
+    starts = []
+    while current <= end:
+        starts.append(current)
+        if freq == "week":
+            current += timedelta(days=7)
+        else:
+            current = (current + timedelta(days=32)).replace(day=1)
+    return starts
+
+
 def received_closed_series(
     con: duckdb.DuckDBPyConnection, filters: Filters, freq: str = "week"
 ) -> pd.DataFrame:
@@ -83,13 +100,7 @@ def received_closed_series(
     if freq not in ("week", "month"):
         raise ValueError(f"frequency {freq!r} is not week or month")
     frame = throughput(con, filters, by=freq)[["key", "received", "closed"]]
-    buckets = pd.date_range(
-        pd.Timestamp(filters.start)
-        .to_period("W-SUN" if freq == "week" else "M")
-        .start_time,
-        filters.end,
-        freq="W-MON" if freq == "week" else "MS",
-    ).date
+    buckets = pd.Index(_bucket_starts(filters.start, filters.end, freq), dtype=object)
     frame = frame.set_index("key").reindex(buckets, fill_value=0)
     frame.index.name = "period"
     return frame.reset_index().astype({"received": "int64", "closed": "int64"})
