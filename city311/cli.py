@@ -29,9 +29,10 @@ def _register_commands() -> None:
     from etl.commands import etl, snapshot
     from etl.demo.commands import demo_data
     from etl.import_commands import import_command
+    from metrics.commands import report
 
     commands = (init, types, case, serve, import_command, demo_data, etl, snapshot)
-    for command in commands:
+    for command in (*commands, report):
         main.add_command(command)
 
 

@@ -162,3 +162,21 @@ def where_clause(
         conditions.append(f"list_contains($districts, {columns['district']})")
         params["districts"] = list(filters.districts)
     return " AND ".join(conditions), params
+
+
+def check_codes(con, filters: Filters) -> None:
+    """Raise FilterError for a department or service type code the warehouse lacks."""
+    checks = (
+        ("department", "dim_department", filters.departments),
+        ("service type", "dim_service_type", filters.service_types),
+    )
+    for label, table, codes in checks:
+        if not codes:
+            continue
+        known = {row[0] for row in con.execute(f"SELECT code FROM {table}").fetchall()}
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise FilterError(
+                f"unknown {label} code {unknown[0]!r}; the warehouse has "
+                f"{', '.join(sorted(known)) or 'none'}"
+            )
