@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 
 from metrics.synthetic import CONTRACT_DDL
 
@@ -121,6 +122,15 @@ def _event_rows(case: Case, first_id: int) -> list[tuple]:
     return rows
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Insert rows in one statement; DuckDB's executemany runs one per row."""
+    columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    con.register("incoming", frame)
+    con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+    con.unregister("incoming")
+
+
 def write_warehouse(
     path: Path,
     departments: list[tuple[int, str, str]],
@@ -139,16 +149,11 @@ def write_warehouse(
             "(?, ?, ?, ?, 'service_request', NULL, NULL, FALSE, 'test')",
             service_types,
         )
-        con.executemany(
-            f"INSERT INTO fact_case VALUES ({', '.join('?' * 31)})",
-            [_case_row(case) for case in cases],
-        )
         events = []
         for case in cases:
             events += _event_rows(case, case.case_id * 100)
-        con.executemany(
-            f"INSERT INTO fact_case_event VALUES ({', '.join('?' * 13)})", events
-        )
+        _insert(con, "fact_case", [_case_row(case) for case in cases])
+        _insert(con, "fact_case_event", events)
     finally:
         con.close()
     return path
