@@ -6,6 +6,10 @@ the status, the department, the service type and the due date at T. A case is in
 the backlog at T when it was created at or before T and its status at T is not
 closed; it is overdue when its due date at T is before T.
 
+Only cases that may be open at T are replayed: a case whose final closure is
+at or before T is closed at T, because every later event would be a reopening
+and the closure would not be final.
+
 The caller always passes T: this module never reads the clock.
 """
 
@@ -31,7 +35,10 @@ _STATE_AT = """
                {not_created: e.kind <> 'created', moment: e."at", id: e.event_id}
            ) AS state
     FROM fact_case_event e
-    WHERE e."at" <= $as_of
+    WHERE e."at" <= $as_of AND e.case_id IN (
+        SELECT case_id FROM fact_case
+        WHERE created_at <= $as_of AND (is_open OR closed_at > $as_of)
+    )
     GROUP BY e.case_id
 """
 

@@ -1,8 +1,8 @@
 """Grouping and execution shared by the metric families.
 
 A metric query returns one row per group with a ``key`` column: the department
-or service type code, the channel, the district, or the Monday of the week or the
-first day of the month of the metric's own date. Without a breakdown it returns
+or service type code, the channel, the district, or the metric's own date, the
+Monday of its week or the first day of its month. Without a breakdown it returns
 exactly one row whose key is null.
 """
 
@@ -25,10 +25,11 @@ BREAKDOWNS: tuple[str, ...] = (
     "service_type",
     "channel",
     "district",
+    "day",
     "week",
     "month",
 )
-DATE_BREAKDOWNS = frozenset({"week", "month"})
+DATE_BREAKDOWNS = frozenset({"day", "week", "month"})
 
 
 def normalize_by(by: str | None) -> str | None:
@@ -59,6 +60,8 @@ def group_sql(
         return columns[by], ""
     if date_column is None:
         raise FilterError(f"breakdown {by!r} needs a dated metric")
+    if by == "day":
+        return date_column, ""
     return f"CAST(date_trunc('{by}', {date_column}) AS DATE)", ""
 
 
