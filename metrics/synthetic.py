@@ -15,6 +15,7 @@ are dropped, and ``fact_case`` is the state after the last remaining event.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from datetime import date, datetime
@@ -257,6 +258,16 @@ FROM (SELECT CAST(unnest(generate_series(
 """
 
 
+def _quiet(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn off DuckDB's progress bar on a terminal.
+
+    Inside Jupyter without ipywidgets DuckDB 2.0 rejects the setting, and it
+    draws no bar there either.
+    """
+    with contextlib.suppress(duckdb.InvalidInputException):
+        con.execute("SET enable_progress_bar = false")
+
+
 def write_synthetic_warehouse(
     path: Path | str,
     cases: int,
@@ -285,7 +296,7 @@ def write_synthetic_warehouse(
     started = time.perf_counter()
     con = duckdb.connect(str(path))
     try:
-        con.execute("SET enable_progress_bar = false")
+        _quiet(con)
         con.execute(CONTRACT_DDL)
         _dimensions(con, zone)
         con.execute(_MACROS.format(seed=int(seed)))
