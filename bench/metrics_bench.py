@@ -8,8 +8,8 @@ processes one after the other on it: one computes every figure with
 ``bench/reference_pandas.py``. Each computes, for a month and for a year, the
 figures city-wide and by department, each with the previous period and the
 same period a year earlier, as the report does. Each child reports its wall
-time per task and its peak resident memory (``ru_maxrss``), which includes the
-interpreter and its imported libraries.
+time per task and its peak resident memory (VmHWM on Linux), which includes
+the interpreter and its imported libraries.
 """
 
 from __future__ import annotations
@@ -34,7 +34,16 @@ PERIODS = {
 
 
 def _peak_mib() -> float:
-    # ru_maxrss is in KiB on Linux.
+    """Return this process's peak resident memory in MiB.
+
+    Linux's VmHWM belongs to the process image, whereas ``ru_maxrss`` keeps the
+    peak from before ``exec``, which in a child is the parent's size at fork.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # the value is in kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
