@@ -4,7 +4,7 @@ A case's state at T is the state after its last event at or before T, in case
 order: the ``created`` event first, then by time and event id. That state gives
 the status, the department, the service type and the due date at T. A case is in
 the backlog at T when it was created at or before T and its status at T is not
-closed; it is overdue when its due date at T is before T.
+closed. It is overdue when, in addition, its due date at T is before T.
 
 Only cases that may be open at T are replayed: a case whose final closure is
 at or before T is closed at T, because every later event would be a reopening

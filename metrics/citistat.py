@@ -1,9 +1,9 @@
 """CitiStat figures through one entry point for the dashboard, notebooks and reports.
 
-``compute`` returns every headline figure (or those asked for) for a period,
-with the previous period of equal length, the same period a year earlier, the
-target, the score, the number of cases behind each figure and, for a null
-value, the reason.
+``compute`` returns every headline figure (or those asked for) for a period. Each
+comes with the previous period of equal length, the same period a year earlier,
+the target, the score and the number of cases behind it. A null value comes with
+the reason.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class _Request:
-    """What every group of one ``compute`` call shares."""
+    """Options shared by every group of one ``compute`` call."""
 
     names: tuple[str, ...]
     city: TargetSource | None
@@ -215,7 +215,7 @@ def compute(
     Returns a JSON-ready dict: ``metrics`` maps each name to its value (None
     when it cannot be computed), and ``details`` adds label, unit, direction,
     n, reason, previous, year_earlier, target, score and score_reason. With
-    ``by``, ``rows`` holds the same per group plus a ``rank`` (1 is best).
+    ``by``, ``rows`` contains the same per group plus a ``rank`` (1 is best).
     """
     request = _Request(tuple(names), city, min_n)
     for name in request.names:

@@ -22,8 +22,8 @@ NEUTRAL = "neutral"
 class Metric:
     """A figure's definition.
 
-    ``min_n`` is the smallest number of cases for which the figure is shown;
-    below it the value is None with the reason "insufficient data". Counts use 0
+    ``min_n`` is the smallest number of cases for which the figure is shown.
+    Below it the value is None with the reason "insufficient data". Counts use 0
     because a count is exact at any size. ``bounded`` marks a fraction in [0, 1].
     """
 
@@ -39,7 +39,9 @@ class Metric:
     headline: bool = True
 
 
-def _count(name, label, direction, definition, family, **extra) -> Metric:
+def _count(
+    name: str, label: str, direction: str, definition: str, family: str, **extra
+) -> Metric:
     return Metric(name, label, "cases", direction, definition, family, name, 0, **extra)
 
 

@@ -279,9 +279,9 @@ def write_synthetic_warehouse(
 ) -> Path:
     """Write a new DuckDB file at ``path`` with ``cases`` random cases.
 
-    Cases are created uniformly between the local midnights starting ``start``
-    and ending ``end``; events after the end of ``end`` (the horizon, "now" for
-    this warehouse) are dropped, so late cases are still open.
+    Cases are created uniformly between the start of ``start`` and the end of
+    ``end``, local time. The end of ``end`` is the horizon ("now" for this
+    warehouse): later events are dropped, so recent cases are still open.
     """
     path = Path(path)
     if path.exists():

@@ -8,7 +8,7 @@ from metrics.registry import HEADLINE, HIGHER, LOWER, metric
 
 
 class TargetSource(Protocol):
-    """What the metrics need of a city configuration (``cases.city.CityConfig``)."""
+    """The part of a city configuration (``cases.city.CityConfig``) scoring uses."""
 
     departments: dict
 

@@ -4,7 +4,7 @@ A case counts once here, at its final closure (``fact_case.closed_date``), even
 when it was closed several times. Durations are computed from the UTC instants,
 so a DST change never adds or loses an hour. A duration is left out when the
 case has a duration flag, is a duplicate (for time to close), or would be
-negative without a flag; the quality figures count those cases.
+negative without a flag. The quality figures count those cases.
 """
 
 from __future__ import annotations
@@ -71,10 +71,10 @@ def first_response(
 ) -> pd.DataFrame:
     """Return the median hours to first response per group.
 
-    Cases are those created in the period that have a first response, without a
-    duration flag and not answered before their creation. Cases created near
-    the end of the period may have no response yet, so a recent period's
-    median is biased low.
+    Cases are those created in the period with a first response at or after
+    their creation and without a duration flag. Cases created near the end of
+    the period may have no response yet, so a recent period's median is biased
+    low.
     """
     by = normalize_by(by)
     where, params = where_clause(filters, date_column="c.created_date")

@@ -6,13 +6,15 @@ and TR (2); types pothole (1, PW, 72 calendar hours), signal (2, TR, 2
 business days) and info (3, PW, no SLA). Due dates and business-day counts are
 given as the ETL would store them.
 
-Case letters: A closes across the DST change (25 real hours); B is late; C is
-on time only because of the holiday; D is closed, reopened and closed again;
-E is merged as a duplicate; F has no SLA; G is closed before it was created
-(flagged); H is open across the period end and overdue; I is closed
-administratively after 4 minutes; J is open and not yet due; K was created in
-October, transferred to TR and is overdue; L is transferred in the period; M
-is closed the day before Thanksgiving.
+Case letters:
+- A closes across the DST change (25 real hours).
+- B is late. C is on time only because of the holiday.
+- D is closed, reopened and closed again. E is merged as a duplicate.
+- F has no SLA. G is closed before it was created (flagged).
+- H is open across the period end and overdue.
+- I is closed administratively after 4 minutes. J is open and not yet due.
+- K was created in October, transferred to TR and is overdue.
+- L is transferred in the period. M is closed the day before Thanksgiving.
 """
 
 from __future__ import annotations
