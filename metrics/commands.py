@@ -57,13 +57,16 @@ def open_warehouse(app: AppContext, snapshot: str | None, path: Path | None):
             fail(f"warehouse file {path} not found; give the path of a DuckDB file")
         return duckdb.connect(str(path), read_only=True)
     try:
-        from etl.warehouse import open_snapshot
+        from etl.warehouse import WarehouseError, open_snapshot
     except ImportError:
         fail(
             "this installation has no warehouse module (etl.warehouse); "
             "pass --warehouse FILE to read a DuckDB file directly"
         )
-    return open_snapshot(app.settings, snapshot)
+    try:
+        return open_snapshot(app.settings, snapshot)
+    except WarehouseError as error:
+        fail(str(error))
 
 
 def _format(value: Any, unit: str) -> str:
