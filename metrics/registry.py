@@ -210,7 +210,62 @@ HEADLINE: tuple[str, ...] = tuple(m.name for m in METRICS.values() if m.headline
 # Figures that describe a moment (the as-of time) rather than a period.
 POINT_IN_TIME = frozenset({"open_backlog", "overdue_open"})
 
-# Extra figures computed by their own functions rather than compute().
+
+@dataclass(frozen=True)
+class Distribution:
+    """A figure that is a breakdown rather than one number, with its function."""
+
+    name: str
+    label: str
+    unit: str
+    definition: str
+    function: str  # dotted path of the function that computes it
+
+
+DISTRIBUTIONS: dict[str, Distribution] = {
+    d.name: d
+    for d in (
+        Distribution(
+            "backlog_age",
+            "Backlog age",
+            "cases per bucket",
+            "Cases open at the as-of moment by whole days since creation: 0-2, "
+            "3-7, 8-30, 31-90 and over 90 days.",
+            "metrics.backlog.aging",
+        ),
+        Distribution(
+            "channel_mix",
+            "Channel mix",
+            "cases and share per channel",
+            "Cases received in the period by intake channel.",
+            "metrics.volume.channel_mix",
+        ),
+        Distribution(
+            "outcomes",
+            "Outcomes",
+            "cases and share per outcome",
+            "Cases finally closed in the period by outcome.",
+            "metrics.timeliness.outcomes",
+        ),
+        Distribution(
+            "data_quality",
+            "Data-quality flags",
+            "cases per flag and source",
+            "Cases received in the period per data-quality flag and source, plus "
+            "unflagged cases whose closure or first response precedes creation.",
+            "metrics.quality.flags_by_source",
+        ),
+        Distribution(
+            "transfers",
+            "Transfers",
+            "transfers per department",
+            "Transfers in the period out of and into each department.",
+            "metrics.volume.transfers",
+        ),
+    )
+}
+
+# Age buckets of the backlog: label, first and last whole day (None: no limit).
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("0-2 days", 0, 2),
     ("3-7 days", 3, 7),
