@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
@@ -18,7 +18,7 @@ import pandas as pd
 
 from metrics import backlog, quality, timeliness, volume
 from metrics.filters import Filters
-from metrics.query import DATE_BREAKDOWNS, normalize_by
+from metrics.query import DATE_BREAKDOWNS, fetch, normalize_by
 from metrics.registry import (
     HEADLINE,
     INSUFFICIENT_DATA,
@@ -85,10 +85,17 @@ class _Request:
         return own if self.min_n is None or own == 0 else self.min_n
 
 
+# Stands for a comparison period that ends before the warehouse's first case,
+# so even a count is unknown there rather than 0.
+BEFORE_DATA = object()
+
+
 def _value(
     request: _Request, name: str, row: pd.Series | None
 ) -> tuple[Any, int, str | None]:
     """Return ``(value, n, reason)`` for one figure of one group."""
+    if row is BEFORE_DATA:
+        return None, 0, "before the first case in the warehouse"
     definition = metric(name)
     minimum = request.min_cases(name)
     n = 0 if row is None else int(_plain(row.get(definition.n_column)) or 0)
@@ -161,12 +168,24 @@ def _periods(filters: Filters, as_of: datetime) -> dict[str, tuple[Filters, date
     }
 
 
-def _frames(con, periods, by: str | None, request: _Request) -> dict[str, dict]:
-    """Run the families for each period; date breakdowns skip the comparisons."""
-    frames: dict[str, dict] = {}
+def _first_day(con: duckdb.DuckDBPyConnection) -> date | None:
+    frame = fetch(con, "SELECT min(created_date) AS first_day FROM fact_case")
+    return _plain(frame["first_day"].iloc[0])
+
+
+def _frames(con, periods, by: str | None, request: _Request) -> dict[str, dict | None]:
+    """Run the families for each period; date breakdowns skip the comparisons.
+
+    A comparison period that ends before the first case gets None.
+    """
+    first_day = _first_day(con)
+    frames: dict[str, dict | None] = {}
     for label, (filters, as_of) in periods.items():
         if label != "current" and request.dated:
             frames[label] = {}
+            continue
+        if label != "current" and (first_day is None or filters.end < first_day):
+            frames[label] = None
             continue
         merged = _family_frames(con, filters, by, as_of, request.names)
         frames[label] = _rows_by_key(merged)
@@ -176,7 +195,10 @@ def _frames(con, periods, by: str | None, request: _Request) -> dict[str, dict]:
 def _group(
     request: _Request, frames: dict[str, dict], key: Any, department: str | None
 ) -> dict[str, dict[str, Any]]:
-    rows = tuple(frames[label].get(key) for label in PERIOD_LABELS)
+    rows = tuple(
+        BEFORE_DATA if frames[label] is None else frames[label].get(key)
+        for label in PERIOD_LABELS
+    )
     return {name: _detail(request, name, rows, department) for name in request.names}
 
 

@@ -1,16 +1,21 @@
-"""The warehouse notebooks read: one named in the environment, or a synthetic one.
+"""The warehouse notebooks read: one named in the environment, or a demo one.
 
 Notebooks call ``notebook_warehouse()``. With ``CITY311_NOTEBOOK_WAREHOUSE`` set
 to a DuckDB file (a copied or frozen snapshot, say), they read that file.
-Otherwise they get a synthetic warehouse of 20,000 cases written by
-``metrics.synthetic`` into the system's temporary folder and reused on later
-runs, so the figures are computed from real queries over random data.
+Otherwise they read a demo warehouse built once in the system's temporary
+folder: one year of the demo city from ``city311 demo-data`` loaded by
+``city311 etl run``. A checkout without those commands gets 20,000 random cases
+from ``metrics.synthetic`` instead. Either way the figures are computed by real
+queries, never typed in.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -24,12 +29,11 @@ log = logging.getLogger(__name__)
 
 WAREHOUSE_ENV = "CITY311_NOTEBOOK_WAREHOUSE"
 DEMO_CASES = 20_000
+DEMO_FOLDER = "city311-notebook-demo"
 
 
 def notebook_warehouse(cases: int = DEMO_CASES) -> duckdb.DuckDBPyConnection:
-    """Open the notebook warehouse read-only, writing the synthetic one if needed."""
-    # TODO: build the demo warehouse with `city311 demo-data` and the ETL once
-    # both exist, so notebooks show the demo city rather than random cases.
+    """Open the notebook warehouse read-only, building the demo one if needed."""
     named = os.environ.get(WAREHOUSE_ENV)
     if named:
         path = Path(named)
@@ -39,7 +43,55 @@ def notebook_warehouse(cases: int = DEMO_CASES) -> duckdb.DuckDBPyConnection:
                 "point it at a DuckDB warehouse or unset it"
             )
         return duckdb.connect(str(path), read_only=True)
-    path = Path(tempfile.gettempdir()) / f"city311-notebook-{cases}.duckdb"
+    if _pipeline_available():
+        return _demo_snapshot(Path(tempfile.gettempdir()) / DEMO_FOLDER)
+    return _synthetic(
+        Path(tempfile.gettempdir()) / f"city311-notebook-{cases}.duckdb", cases
+    )
+
+
+def _pipeline_available() -> bool:
+    modules = ("etl.demo", "etl.load", "etl.warehouse")
+    return all(importlib.util.find_spec(name) is not None for name in modules)
+
+
+def _demo_snapshot(folder: Path) -> duckdb.DuckDBPyConnection:
+    """Build the demo city's warehouse in ``folder`` once, then open its snapshot."""
+    from etl.warehouse import current_version, open_snapshot
+
+    from city311.settings import load_settings
+
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(overrides={"data_dir": str(folder)}, environ={})
+    with FileLock(str(folder / "notebook.lock")):
+        if current_version(settings) is None:
+            log.info("building the demo warehouse in %s", folder)
+            _city311(folder, "demo-data", "--years", "1", "--seed", "311")
+            _city311(folder, "etl", "run", "--full")
+    return open_snapshot(settings)
+
+
+def _city311(folder: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "CITY311_DATA_DIR": str(folder),
+        "CITY311_DATABASE_URL": "",
+        "CITY311_CITY": "wilmington",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "city311", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"city311 {' '.join(args)} failed in {folder}: {result.stderr.strip()}"
+        )
+
+
+def _synthetic(path: Path, cases: int) -> duckdb.DuckDBPyConnection:
     with FileLock(str(path) + ".lock"):
         if not path.exists():
             log.info("writing synthetic notebook warehouse %s", path)

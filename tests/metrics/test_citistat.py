@@ -68,8 +68,16 @@ def test_compute_previous_period(con, november):
 def test_compute_year_earlier(con, november):
     result = citistat.compute(con, november, clock=_clock, min_n=1)
     assert result["year_earlier_period"] == {"from": "2025-11-01", "to": "2025-11-30"}
-    assert result["details"]["received"]["year_earlier"] == 0
-    assert result["details"]["open_backlog"]["year_earlier"] == 0
+    # November 2025 ends before the first case (1 October 2026): unknown, not 0.
+    assert result["details"]["received"]["year_earlier"] is None
+    assert result["details"]["open_backlog"]["year_earlier"] is None
+
+
+def test_compute_comparison_partly_covered(con):
+    october = Filters(date(2026, 10, 1), date(2026, 10, 31))
+    result = citistat.compute(con, october, clock=_clock, min_n=1)
+    assert result["details"]["received"]["previous"] is None  # September
+    assert result["metrics"]["received"] == 2  # K and A
 
 
 def test_compute_as_of_overrides_clock(con, november):

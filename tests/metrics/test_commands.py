@@ -97,7 +97,7 @@ def test_report_table(run):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("CitiStat 2026-11-01 to 2026-11-30")
     received = next(line for line in lines if line.startswith("Received"))
-    assert received.split()[1:4] == ["11", "1", "0"]
+    assert received.split()[1:4] == ["11", "1", "-"]
     on_time = next(line for line in lines if line.startswith("On-time rate"))
     assert on_time.rstrip().endswith("insufficient data")
 
