@@ -57,9 +57,8 @@ def _pipeline_available() -> bool:
 
 def _demo_snapshot(folder: Path) -> duckdb.DuckDBPyConnection:
     """Build the demo city's warehouse in ``folder`` once, then open its snapshot."""
-    from etl.warehouse import current_version, open_snapshot
-
     from city311.settings import load_settings
+    from etl.warehouse import current_version, open_snapshot
 
     folder.mkdir(parents=True, exist_ok=True)
     settings = load_settings(overrides={"data_dir": str(folder)}, environ={})

@@ -25,41 +25,9 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-log = logging.getLogger(__name__)
+from etl.schema import create_tables
 
-CONTRACT_DDL = """
-CREATE TABLE dim_department (department_id INTEGER, code VARCHAR, name VARCHAR,
-    source VARCHAR);
-CREATE TABLE dim_service_type (service_type_id INTEGER, code VARCHAR, name VARCHAR,
-    department_id INTEGER, kind VARCHAR, sla_value DOUBLE, sla_unit VARCHAR,
-    needs_location BOOLEAN, source VARCHAR);
-CREATE TABLE dim_date (date DATE, year INTEGER, quarter INTEGER, month INTEGER,
-    week_start DATE, day_of_week INTEGER, is_weekend BOOLEAN, is_holiday BOOLEAN,
-    holiday_name VARCHAR, is_business_day BOOLEAN);
-CREATE TABLE dim_geography (district VARCHAR, name VARCHAR, latitude DOUBLE,
-    longitude DOUBLE);
-CREATE TABLE fact_case (case_id BIGINT, case_number VARCHAR, source VARCHAR,
-    external_id VARCHAR, service_type_id INTEGER, department_id INTEGER,
-    kind VARCHAR, channel VARCHAR, district VARCHAR, latitude DOUBLE,
-    longitude DOUBLE, priority VARCHAR, status VARCHAR, outcome VARCHAR,
-    is_open BOOLEAN, is_duplicate BOOLEAN, parent_case_id BIGINT,
-    created_at TIMESTAMPTZ, first_response_at TIMESTAMPTZ, due_at TIMESTAMPTZ,
-    closed_at TIMESTAMPTZ, created_date DATE, closed_date DATE,
-    hours_to_close DOUBLE, hours_to_first_response DOUBLE,
-    business_days_to_close DOUBLE, on_time BOOLEAN, reopen_count INTEGER,
-    flags VARCHAR, has_duration_flag BOOLEAN, updated_at TIMESTAMPTZ);
-CREATE TABLE fact_case_event (event_id BIGINT, case_id BIGINT, kind VARCHAR,
-    "at" TIMESTAMPTZ, local_date DATE, actor_role VARCHAR, public BOOLEAN,
-    status_after VARCHAR, department_id_after INTEGER,
-    service_type_id_after INTEGER, due_at_after TIMESTAMPTZ,
-    outcome_after VARCHAR, parent_case_id_after BIGINT);
-CREATE TABLE etl_run (run_id INTEGER, started_at TIMESTAMPTZ,
-    finished_at TIMESTAMPTZ, status VARCHAR, full_rebuild BOOLEAN,
-    rows_read BIGINT, inserted BIGINT, updated BIGINT, rejected BIGINT,
-    watermark_updated_at TIMESTAMPTZ, watermark_case_id BIGINT,
-    fact_case_rows BIGINT, fact_case_event_rows BIGINT, snapshot VARCHAR,
-    error VARCHAR);
-"""
+log = logging.getLogger(__name__)
 
 DEPARTMENTS = (
     ("PW", "Public Works"),
@@ -297,7 +265,7 @@ def write_synthetic_warehouse(
     con = duckdb.connect(str(path))
     try:
         _quiet(con)
-        con.execute(CONTRACT_DDL)
+        create_tables(con)
         _dimensions(con, zone)
         con.execute(_MACROS.format(seed=int(seed)))
         con.execute(

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from metrics.synthetic import CONTRACT_DDL
+from etl.schema import create_tables
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -140,7 +140,7 @@ def write_warehouse(
     """Write the contract tables with these rows into a new DuckDB file."""
     con = duckdb.connect(str(path))
     try:
-        con.execute(CONTRACT_DDL)
+        create_tables(con)
         con.executemany(
             "INSERT INTO dim_department VALUES (?, ?, ?, 'test')", departments
         )

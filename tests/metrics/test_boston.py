@@ -74,9 +74,8 @@ def boston(real_data_dir, tmp_path_factory):
         result = _city311(tmp_path, *step)
         assert result.returncode == 0, f"city311 {' '.join(step)}: {result.stderr}"
 
-    from etl.warehouse import open_snapshot
-
     from city311.settings import load_settings
+    from etl.warehouse import open_snapshot
 
     settings = load_settings(overrides={"data_dir": str(tmp_path / "var")})
     con = open_snapshot(settings)
