@@ -30,11 +30,10 @@ def _register_commands() -> None:
     from etl.commands import etl, snapshot
     from etl.demo.commands import demo_data
     from etl.import_commands import import_command
+    from metrics.commands import report
 
-    commands = (init, types, case, serve, demo, import_command, demo_data) + (
-        etl,
-        snapshot,
-    )
+    commands = [init, types, case, serve, demo, import_command, demo_data]
+    commands += [etl, snapshot, report]
     for command in commands:
         main.add_command(command)
 

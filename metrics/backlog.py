@@ -1,0 +1,219 @@
+"""Backlog, overdue and aging as of a moment, replayed from the case events.
+
+A case's state at T is the state after its last event at or before T, in case
+order: the ``created`` event first, then by time and event id. That state gives
+the status, the department, the service type and the due date at T. A case is in
+the backlog at T when it was created at or before T and its status at T is not
+closed. It is overdue when, in addition, its due date at T is before T.
+
+Only cases that may be open at T are replayed: a case whose final closure is
+at or before T is closed at T, because every later event would be a reopening
+and the closure would not be final.
+
+The caller always passes T: this module never reads the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pandas as pd
+
+from metrics.filters import STATE_COLUMNS, Filters, where_clause
+from metrics.query import fetch, grouped_query, normalize_by
+from metrics.registry import AGE_BUCKETS
+
+CASE_ORDER = "e.kind <> 'created', e.\"at\", e.event_id"
+
+_STATE_AT = """
+    SELECT e.case_id,
+           arg_max(
+               {status: e.status_after, department_id: e.department_id_after,
+                service_type_id: e.service_type_id_after, due_at: e.due_at_after},
+               {not_created: e.kind <> 'created', moment: e."at", id: e.event_id}
+           ) AS state
+    FROM fact_case_event e
+    WHERE e."at" <= $as_of AND e.case_id IN (
+        SELECT case_id FROM fact_case
+        WHERE created_at <= $as_of AND (is_open OR closed_at > $as_of)
+    )
+    GROUP BY e.case_id
+"""
+
+# Open cases at $as_of with their state columns under alias ``s``.
+_OPEN_AT = f"""
+    (SELECT case_id, state.status AS status, state.department_id AS department_id,
+            state.service_type_id AS service_type_id, state.due_at AS due_at
+     FROM ({_STATE_AT})
+     WHERE state.status <> 'closed') s
+    JOIN fact_case c ON c.case_id = s.case_id
+"""
+
+
+def _check_instant(as_of: datetime) -> None:
+    if as_of.utcoffset() is None:
+        raise ValueError(f"as-of time {as_of.isoformat()} has no UTC offset")
+
+
+def _open_where(filters: Filters) -> tuple[str, dict]:
+    where, params = where_clause(filters, date_column=None, columns=STATE_COLUMNS)
+    return f"c.created_at <= $as_of AND {where}", params
+
+
+def state(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    as_of: datetime,
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Return ``open_backlog`` and ``overdue_open`` at ``as_of`` per group.
+
+    Breakdowns by week or month are not defined for a single moment; use
+    ``backlog_series`` for backlog over time.
+    """
+    _check_instant(as_of)
+    by = normalize_by(by)
+    where, params = _open_where(filters)
+    params["as_of"] = as_of
+    sql = grouped_query(
+        "count(*) AS open_backlog, "
+        "count(*) FILTER (WHERE s.due_at < $as_of) AS overdue_open",
+        _OPEN_AT,
+        where,
+        by=by,
+        columns=STATE_COLUMNS,
+        date_column=None,
+    )
+    return fetch(con, sql, params)
+
+
+def aging(
+    con: duckdb.DuckDBPyConnection, filters: Filters, as_of: datetime
+) -> pd.DataFrame:
+    """Return open cases at ``as_of`` per age bucket, every bucket present.
+
+    Age is whole days of 24 hours since creation, so 2 days 23 hours is in the
+    0-2 bucket. Columns: ``bucket``, ``open``.
+    """
+    _check_instant(as_of)
+    where, params = _open_where(filters)
+    params["as_of"] = as_of
+    sql = f"""
+        SELECT floor((epoch($as_of) - epoch(c.created_at)) / 86400) AS age_days
+        FROM {_OPEN_AT} WHERE {where}
+    """
+    ages = fetch(con, f"SELECT age_days, count(*) AS n FROM ({sql}) GROUP BY 1", params)
+    rows = []
+    for label, low, high in AGE_BUCKETS:
+        upper = ages["age_days"] <= high if high is not None else True
+        rows.append(
+            (label, int(ages.loc[(ages["age_days"] >= low) & upper, "n"].sum()))
+        )
+    return pd.DataFrame(rows, columns=["bucket", "open"])
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a longer table: ``rows`` from ``offset``, ``total`` in all."""
+
+    rows: pd.DataFrame
+    total: int
+    offset: int
+    limit: int
+
+
+def overdue_list(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    as_of: datetime,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """Return one page of cases overdue at ``as_of``, most overdue first.
+
+    Columns: ``case_number``, ``service_type``, ``department`` (codes, as at
+    ``as_of``), ``due_at`` (UTC), ``days_overdue`` (fractional days).
+    """
+    _check_instant(as_of)
+    if limit <= 0 or offset < 0:
+        raise ValueError(f"page limit {limit} and offset {offset} must be >= 1, >= 0")
+    where, params = _open_where(filters)
+    params.update(as_of=as_of, limit=limit, offset=offset)
+    condition = f"{where} AND s.due_at < $as_of"
+    sql = f"""
+        SELECT c.case_number, t.code AS service_type, d.code AS department,
+               s.due_at, (epoch($as_of) - epoch(s.due_at)) / 86400.0 AS days_overdue
+        FROM {_OPEN_AT}
+        LEFT JOIN dim_service_type t ON t.service_type_id = s.service_type_id
+        LEFT JOIN dim_department d ON d.department_id = s.department_id
+        WHERE {condition}
+        ORDER BY s.due_at, c.case_number LIMIT $limit OFFSET $offset
+    """
+    rows = fetch(con, sql, params)
+    count_params = {k: v for k, v in params.items() if k not in ("limit", "offset")}
+    count_sql = f"SELECT count(*) AS n FROM {_OPEN_AT} WHERE {condition}"
+    total = int(fetch(con, count_sql, count_params)["n"].iloc[0])
+    return Page(rows, total, offset, limit)
+
+
+def series_days(start: date, end: date, freq: str) -> list[date]:
+    """Return the days a series samples: each day, or each Sunday and the end."""
+    if freq not in ("day", "week"):
+        raise ValueError(f"frequency {freq!r} is not day or week")
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    if freq == "week":
+        days = [d for d in days if d.isoweekday() == 7 or d == end]
+    return days
+
+
+def backlog_series(
+    con: duckdb.DuckDBPyConnection, filters: Filters, freq: str = "day"
+) -> pd.DataFrame:
+    """Return the open backlog at the end of each day (or week) of the period.
+
+    The state at the end of local day d is the state after the case's last
+    event whose local date is on or before d, so this equals ``state`` at
+    the next local midnight except for events exactly at midnight. It runs as
+    one query: each event opens a span of days during which its state holds,
+    open spans add 1 on their first day and subtract 1 on the day after, and
+    a running sum gives the backlog. Columns: ``day``, ``open_backlog``.
+    """
+    where, params = where_clause(filters, date_column=None, columns=STATE_COLUMNS)
+    params.update(start=filters.start, end=filters.end)
+    params["days"] = series_days(filters.start, filters.end, freq)
+    sql = f"""
+        WITH ordered AS (
+            SELECT e.case_id, e.local_date, e.status_after AS status,
+                   e.department_id_after AS department_id,
+                   e.service_type_id_after AS service_type_id,
+                   lead(e.local_date) OVER (
+                       PARTITION BY e.case_id ORDER BY {CASE_ORDER}
+                   ) AS next_date
+            FROM fact_case_event e JOIN fact_case c ON c.case_id = e.case_id
+            WHERE c.created_date <= $end AND (c.is_open OR c.closed_date >= $start)
+        ),
+        spans AS (
+            SELECT greatest(s.local_date, c.created_date) AS first_day, s.next_date
+            FROM ordered s JOIN fact_case c ON c.case_id = s.case_id
+            WHERE s.status <> 'closed' AND {where}
+        ),
+        deltas AS (
+            SELECT first_day AS day, 1 AS delta FROM spans
+            WHERE next_date IS NULL OR first_day < next_date
+            UNION ALL
+            SELECT next_date, -1 FROM spans
+            WHERE next_date IS NOT NULL AND first_day < next_date
+        ),
+        running AS (
+            SELECT day, sum(sum(delta)) OVER (ORDER BY day) AS open_backlog
+            FROM deltas GROUP BY day
+        ),
+        points AS (SELECT CAST(unnest($days) AS DATE) AS day)
+        SELECT p.day, CAST(coalesce(r.open_backlog, 0) AS BIGINT) AS open_backlog
+        FROM points p ASOF LEFT JOIN running r ON p.day >= r.day
+        ORDER BY p.day
+    """
+    return fetch(con, sql, params)

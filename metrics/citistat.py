@@ -1,0 +1,290 @@
+"""CitiStat figures through one entry point for the dashboard, notebooks and reports.
+
+``compute`` returns every headline figure (or those asked for) for a period. Each
+comes with the previous period of equal length, the same period a year earlier,
+the target, the score and the number of cases behind it. A null value comes with
+the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from metrics import backlog, quality, timeliness, volume
+from metrics.filters import Filters
+from metrics.query import DATE_BREAKDOWNS, fetch, normalize_by
+from metrics.registry import (
+    HEADLINE,
+    INSUFFICIENT_DATA,
+    LOWER,
+    NEUTRAL,
+    POINT_IN_TIME,
+    metric,
+)
+from metrics.targets import TargetSource, score, target_for
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """Return the current instant in UTC; the default clock of ``compute``."""
+    return datetime.now(UTC)
+
+
+def _state(con, filters: Filters, by: str | None, as_of: datetime) -> pd.DataFrame:
+    if by in DATE_BREAKDOWNS:
+        return pd.DataFrame({"key": pd.Series([], dtype=object)})
+    return backlog.state(con, filters, as_of, by)
+
+
+FAMILIES: dict[str, Callable[..., pd.DataFrame]] = {
+    "throughput": lambda con, f, by, at: volume.throughput(con, f, by),
+    "closures": lambda con, f, by, at: timeliness.closures(con, f, by),
+    "first_response": lambda con, f, by, at: timeliness.first_response(con, f, by),
+    "state": _state,
+    "quality": lambda con, f, by, at: quality.counts(con, f, by),
+}
+
+
+def _family_frames(
+    con, filters: Filters, by: str | None, as_of: datetime, names: Iterable[str]
+) -> pd.DataFrame:
+    """Run each family the figures need once and join their frames on ``key``."""
+    merged = pd.DataFrame({"key": pd.Series([], dtype=object)})
+    for family in dict.fromkeys(metric(name).family for name in names):
+        frame = FAMILIES[family](con, filters, by, as_of)
+        frame["key"] = frame["key"].astype(object)
+        merged = merged.merge(frame, on="key", how="outer")
+    return merged
+
+
+def _plain(value: Any) -> Any:
+    """Convert a pandas or numpy scalar to a JSON-ready Python value."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+@dataclass(frozen=True)
+class _Request:
+    """Options shared by every group of one ``compute`` call."""
+
+    names: tuple[str, ...]
+    city: TargetSource | None
+    min_n: int | None
+    dated: bool = False
+
+    def min_cases(self, name: str) -> int:
+        own = metric(name).min_n
+        return own if self.min_n is None or own == 0 else self.min_n
+
+
+# Stands for a comparison period that ends before the warehouse's first case,
+# so even a count is unknown there rather than 0.
+BEFORE_DATA = object()
+
+
+def _value(
+    request: _Request, name: str, row: pd.Series | None
+) -> tuple[Any, int, str | None]:
+    """Return ``(value, n, reason)`` for one figure of one group."""
+    if row is BEFORE_DATA:
+        return None, 0, "before the first case in the warehouse"
+    definition = metric(name)
+    minimum = request.min_cases(name)
+    n = 0 if row is None else int(_plain(row.get(definition.n_column)) or 0)
+    value = None if row is None else _plain(row.get(name))
+    if minimum == 0:
+        return (value if value is not None else 0), n, None
+    if n == 0 or value is None:
+        return None, n, "no cases"
+    if n < minimum:
+        return None, n, INSUFFICIENT_DATA
+    return value, n, None
+
+
+def _rows_by_key(frame: pd.DataFrame) -> dict[Any, pd.Series]:
+    return {_plain(row["key"]): row for _, row in frame.iterrows()}
+
+
+def _detail(
+    request: _Request,
+    name: str,
+    rows: tuple[pd.Series | None, ...],
+    department: str | None,
+) -> dict[str, Any]:
+    """Describe one figure of one group: rows are current, previous, year earlier."""
+    current, previous, year_earlier = (_value(request, name, row) for row in rows)
+    value, n, reason = current
+    if request.dated and name in POINT_IN_TIME:
+        value, reason = None, "not defined per week or month; use backlog_series"
+        previous = year_earlier = (None, 0, None)
+    target = target_for(request.city, name, department)
+    figure_score, score_reason = score(name, value, target)
+    definition = metric(name)
+    return {
+        "label": definition.label,
+        "unit": definition.unit,
+        "direction": definition.direction,
+        "value": value,
+        "n": n,
+        "reason": reason,
+        "previous": None if request.dated else previous[0],
+        "year_earlier": None if request.dated else year_earlier[0],
+        "target": target,
+        "score": figure_score,
+        "score_reason": score_reason,
+    }
+
+
+def _rank(rows: list[dict[str, Any]], names: Iterable[str]) -> None:
+    """Rank groups per figure, 1 being best; groups without a value get no rank."""
+    for name in names:
+        direction = metric(name).direction
+        ranked = [r for r in rows if r["details"][name]["value"] is not None]
+        for row in rows:
+            row["details"][name]["rank"] = None
+        if direction == NEUTRAL:
+            continue
+        ranked.sort(
+            key=lambda r: r["details"][name]["value"], reverse=direction != LOWER
+        )
+        for position, row in enumerate(ranked, start=1):
+            row["details"][name]["rank"] = position
+
+
+def _periods(filters: Filters, as_of: datetime) -> dict[str, tuple[Filters, datetime]]:
+    previous, year_earlier = filters.previous_period(), filters.year_earlier()
+    return {
+        "current": (filters, as_of),
+        "previous": (previous, as_of - (filters.start - previous.start)),
+        "year_earlier": (year_earlier, as_of - (filters.start - year_earlier.start)),
+    }
+
+
+def _first_day(con: duckdb.DuckDBPyConnection) -> date | None:
+    frame = fetch(con, "SELECT min(created_date) AS first_day FROM fact_case")
+    return _plain(frame["first_day"].iloc[0])
+
+
+def _frames(con, periods, by: str | None, request: _Request) -> dict[str, dict | None]:
+    """Run the families for each period; date breakdowns skip the comparisons.
+
+    A comparison period that ends before the first case gets None.
+    """
+    first_day = _first_day(con)
+    frames: dict[str, dict | None] = {}
+    for label, (filters, as_of) in periods.items():
+        if label != "current" and request.dated:
+            frames[label] = {}
+            continue
+        if label != "current" and (first_day is None or filters.end < first_day):
+            frames[label] = None
+            continue
+        merged = _family_frames(con, filters, by, as_of, request.names)
+        frames[label] = _rows_by_key(merged)
+    return frames
+
+
+def _group(
+    request: _Request, frames: dict[str, dict], key: Any, department: str | None
+) -> dict[str, dict[str, Any]]:
+    rows = tuple(
+        BEFORE_DATA if frames[label] is None else frames[label].get(key)
+        for label in PERIOD_LABELS
+    )
+    return {name: _detail(request, name, rows, department) for name in request.names}
+
+
+PERIOD_LABELS = ("current", "previous", "year_earlier")
+
+
+def _period_json(filters: Filters) -> dict[str, str]:
+    return {"from": filters.start.isoformat(), "to": filters.end.isoformat()}
+
+
+def _filters_json(filters: Filters) -> dict[str, Any]:
+    return {
+        "departments": list(filters.departments),
+        "service_types": list(filters.service_types),
+        "channels": list(filters.channels),
+        "districts": list(filters.districts),
+    }
+
+
+def compute(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    city: TargetSource | None = None,
+    by: str | None = None,
+    *,
+    names: Iterable[str] = HEADLINE,
+    clock: Clock = system_clock,
+    min_n: int | None = None,
+) -> dict[str, Any]:
+    """Compute CitiStat figures for a period, city-wide and per group of ``by``.
+
+    Backlog and overdue are taken at ``filters.as_of``, or at ``clock()`` when
+    that is None. The comparison periods take them the same time span earlier.
+    ``min_n`` replaces each non-count figure's minimum group size.
+
+    Returns a JSON-ready dict: ``metrics`` maps each name to its value (None
+    when it cannot be computed), and ``details`` adds label, unit, direction,
+    n, reason, previous, year_earlier, target, score and score_reason. With
+    ``by``, ``rows`` contains the same per group plus a ``rank`` (1 is best).
+    """
+    request = _Request(tuple(names), city, min_n)
+    for name in request.names:
+        metric(name)
+    by = normalize_by(by)
+    as_of = filters.as_of or clock()
+    if as_of.utcoffset() is None:
+        raise ValueError(f"clock time {as_of.isoformat()} has no UTC offset")
+    periods = _periods(filters, as_of)
+    single = filters.departments[0] if len(filters.departments) == 1 else None
+
+    details = _group(request, _frames(con, periods, None, request), None, single)
+    result: dict[str, Any] = {
+        "period": _period_json(filters),
+        "previous_period": _period_json(periods["previous"][0]),
+        "year_earlier_period": _period_json(periods["year_earlier"][0]),
+        "as_of": as_of.isoformat(),
+        "filters": _filters_json(filters),
+        "metrics": {name: details[name]["value"] for name in request.names},
+        "details": details,
+    }
+    if by is not None:
+        result["by"] = by
+        result["rows"] = _breakdown(con, periods, by, request, single)
+    return result
+
+
+def _breakdown(con, periods, by, request: _Request, single) -> list[dict[str, Any]]:
+    request = replace(request, dated=by in DATE_BREAKDOWNS)
+    frames = _frames(con, periods, by, request)
+    rows = []
+    for key in frames["current"]:
+        department = key if by == "department" else single
+        details = _group(request, frames, key, department)
+        rows.append(
+            {
+                by: key.isoformat() if hasattr(key, "isoformat") else key,
+                "metrics": {name: details[name]["value"] for name in request.names},
+                "details": details,
+            }
+        )
+    _rank(rows, request.names)
+    return rows
+
+
+def scorecard(result: dict[str, Any]) -> pd.DataFrame:
+    """Flatten ``compute``'s city-wide details into one row per figure, for a table."""
+    frame = pd.DataFrame.from_dict(result["details"], orient="index")
+    frame.index.name = "metric"
+    return frame.reset_index()

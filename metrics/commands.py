@@ -1,0 +1,182 @@
+"""``city311 report``: the CitiStat figures for a period, as a table or JSON."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from city311.app import AppContext
+from city311.clitools import fail, handle_errors, pass_app, print_json
+
+log = logging.getLogger(__name__)
+
+
+class LocalDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD", param, ctx)
+
+
+class Instant(click.ParamType):
+    """An ISO 8601 time; without an offset it is read as city-local wall time."""
+
+    name = "TIMESTAMP"
+
+    def convert(self, value: Any, param, ctx) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a timestamp; write it as YYYY-MM-DDTHH:MM, "
+                "optionally with an offset such as -05:00",
+                param,
+                ctx,
+            )
+
+
+def open_warehouse(app: AppContext, snapshot: str | None, path: Path | None):
+    """Open a DuckDB file read-only, or else the published snapshot ``snapshot``."""
+    import duckdb
+
+    if path is not None:
+        if not path.is_file():
+            fail(f"warehouse file {path} not found; give the path of a DuckDB file")
+        return duckdb.connect(str(path), read_only=True)
+    try:
+        from etl.warehouse import WarehouseError, open_snapshot
+    except ImportError:
+        fail(
+            "this installation has no warehouse module (etl.warehouse); "
+            "pass --warehouse FILE to read a DuckDB file directly"
+        )
+    try:
+        return open_snapshot(app.settings, snapshot)
+    except WarehouseError as error:
+        fail(str(error))
+
+
+def _format(value: Any, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "fraction":
+        return f"{value:.1%}"
+    if unit == "cases":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _print_table(details: dict[str, dict[str, Any]]) -> None:
+    header = f"{'figure':<32} {'value':>11} {'previous':>11} {'year ago':>11}"
+    click.echo(f"{header} {'target':>9} {'score':>6}  n / note")
+    for d in details.values():
+        unit = d["unit"]
+        score = "-" if d["score"] is None else f"{d['score']:.2f}"
+        note = d["reason"] or str(d["n"])
+        click.echo(
+            f"{d['label']:<32} {_format(d['value'], unit):>11} "
+            f"{_format(d['previous'], unit):>11} "
+            f"{_format(d['year_earlier'], unit):>11} "
+            f"{_format(d['target'], unit):>9} {score:>6}  {note}"
+        )
+
+
+def _print_report(result: dict[str, Any]) -> None:
+    period = result["period"]
+    click.echo(
+        f"CitiStat {period['from']} to {period['to']} "
+        f"(backlog as of {result['as_of']}); previous period "
+        f"{result['previous_period']['from']} to {result['previous_period']['to']}"
+    )
+    _print_table(result["details"])
+    for row in result.get("rows", []):
+        click.echo("")
+        click.echo(f"{result['by'].replace('_', ' ')} {row[result['by']]}")
+        _print_table(row["details"])
+
+
+def _as_of(app: AppContext, value: datetime | None) -> datetime | None:
+    if value is None or value.utcoffset() is not None:
+        return value
+    from cases.business_calendar import to_utc
+
+    return to_utc(value, app.city.timezone)
+
+
+@click.command()
+@click.option("--from", "start", type=LocalDate(), required=True, help="First day.")
+@click.option("--to", "end", type=LocalDate(), required=True, help="Last day.")
+@click.option("--department", help="Department code to report on.")
+@click.option("--service-type", help="Service type code to report on.")
+@click.option(
+    "--by",
+    type=click.Choice(["department", "service-type"]),
+    help="Also report each department or service type.",
+)
+@click.option(
+    "--as-of",
+    type=Instant(),
+    help="Moment for backlog and overdue (ISO 8601; city time without an offset); "
+    "default now.",
+)
+@click.option("--snapshot", help="Frozen warehouse snapshot to read; default current.")
+@click.option(
+    "--warehouse",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="DuckDB file to read in place of the published snapshot.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+@handle_errors
+def report(
+    app: AppContext,
+    start: date,
+    end: date,
+    department: str | None,
+    service_type: str | None,
+    by: str | None,
+    as_of: datetime | None,
+    snapshot: str | None,
+    warehouse: Path | None,
+    as_json: bool,
+) -> None:
+    """Print the CitiStat figures for a period (both dates inclusive, city time)."""
+    from metrics.citistat import compute
+    from metrics.filters import FilterError, Filters, check_codes
+
+    try:
+        filters = Filters(
+            start,
+            end,
+            departments=department,
+            service_types=service_type,
+            as_of=_as_of(app, as_of),
+        )
+    except FilterError as error:
+        raise click.UsageError(str(error)) from None
+
+    con = open_warehouse(app, snapshot, warehouse)
+    try:
+        check_codes(con, filters)
+        result = compute(con, filters, app.city, by=by)
+    except FilterError as error:
+        fail(str(error))
+    finally:
+        con.close()
+    if as_json:
+        print_json(result)
+        return
+    _print_report(result)

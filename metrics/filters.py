@@ -1,0 +1,182 @@
+"""The filters every metric takes, and the one place they become SQL.
+
+Values always travel as bound DuckDB parameters (``$name``). Column names and
+grouping expressions come only from the fixed tables below, never from input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message names it."""
+
+
+def _as_tuple(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise FilterError(f"{name} filter value {item!r} is not a non-empty code")
+    return items
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A period of city-local dates (both ends inclusive) and optional narrowing.
+
+    Each narrowing field contains codes, and a row matches any of them. Empty
+    means all.
+    ``as_of`` (an aware instant) fixes the moment at which backlog, overdue and
+    aging are evaluated; None means the caller's clock.
+    """
+
+    start: date
+    end: date
+    departments: tuple[str, ...] = field(default=())
+    service_types: tuple[str, ...] = field(default=())
+    channels: tuple[str, ...] = field(default=())
+    districts: tuple[str, ...] = field(default=())
+    as_of: datetime | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise FilterError(f"period {name} {value!r} is not a date")
+        if self.end < self.start:
+            raise FilterError(
+                f"period end {self.end} is before its start {self.start}; "
+                "swap the dates"
+            )
+        for name in ("departments", "service_types", "channels", "districts"):
+            object.__setattr__(self, name, _as_tuple(getattr(self, name), name))
+        if self.as_of is not None and self.as_of.utcoffset() is None:
+            raise FilterError(
+                f"as-of time {self.as_of.isoformat()} has no UTC offset; "
+                "give an aware datetime"
+            )
+
+    @property
+    def days(self) -> int:
+        """Length of the period in days, both ends counted."""
+        return (self.end - self.start).days + 1
+
+    def previous_period(self) -> Filters:
+        """Return the period of equal length ending the day before this one starts."""
+        shift = timedelta(days=self.days)
+        return self._shifted(self.start - shift, self.end - shift, shift)
+
+    def year_earlier(self) -> Filters:
+        """Return the same dates one year earlier (29 February becomes 28 February)."""
+        start, end = _year_back(self.start), _year_back(self.end)
+        return self._shifted(start, end, self.start - start)
+
+    def _shifted(self, start: date, end: date, shift: timedelta) -> Filters:
+        as_of = None if self.as_of is None else self.as_of - shift
+        return replace(self, start=start, end=end, as_of=as_of)
+
+
+def _year_back(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+# Columns a filter may apply to, per source table alias. ``c`` is fact_case and
+# ``e`` is fact_case_event, whose department and type are the values right after
+# the event. ``s`` is a case's replayed state at a moment. Channel and district
+# always come from ``c``.
+CASE_COLUMNS: Mapping[str, str] = {
+    "department": "c.department_id",
+    "service_type": "c.service_type_id",
+    "channel": "c.channel",
+    "district": "c.district",
+}
+EVENT_COLUMNS: Mapping[str, str] = {
+    "department": "e.department_id_after",
+    "service_type": "e.service_type_id_after",
+    "channel": "c.channel",
+    "district": "c.district",
+}
+STATE_COLUMNS: Mapping[str, str] = {
+    "department": "s.department_id",
+    "service_type": "s.service_type_id",
+    "channel": "c.channel",
+    "district": "c.district",
+}
+COLUMN_SETS = (CASE_COLUMNS, EVENT_COLUMNS, STATE_COLUMNS)
+DATE_COLUMNS = frozenset({"c.created_date", "c.closed_date", "e.local_date"})
+
+
+def _checked_columns(columns: Mapping[str, str]) -> Mapping[str, str]:
+    if not any(columns is allowed for allowed in COLUMN_SETS):
+        raise ValueError("columns must be one of the mappings in metrics.filters")
+    return columns
+
+
+def where_clause(
+    filters: Filters,
+    *,
+    date_column: str | None,
+    columns: Mapping[str, str] = CASE_COLUMNS,
+) -> tuple[str, dict[str, Any]]:
+    """Build ``(sql, params)``: the conditions of ``filters`` joined by AND.
+
+    ``date_column`` (one of DATE_COLUMNS, or None for no period condition) is the
+    city-local date that must fall in the period. The SQL refers to the
+    parameters by name, so several clauses of the same filters can share them.
+    """
+    columns = _checked_columns(columns)
+    conditions: list[str] = ["TRUE"]
+    params: dict[str, Any] = {}
+    if date_column is not None:
+        if date_column not in DATE_COLUMNS:
+            raise ValueError(f"date column {date_column!r} is not allowed")
+        conditions.append(f"{date_column} BETWEEN $start AND $end")
+        params.update(start=filters.start, end=filters.end)
+    if filters.departments:
+        conditions.append(
+            f"{columns['department']} IN (SELECT department_id FROM dim_department"
+            " WHERE list_contains($departments, code))"
+        )
+        params["departments"] = list(filters.departments)
+    if filters.service_types:
+        conditions.append(
+            f"{columns['service_type']} IN (SELECT service_type_id"
+            " FROM dim_service_type WHERE list_contains($service_types, code))"
+        )
+        params["service_types"] = list(filters.service_types)
+    if filters.channels:
+        conditions.append(f"list_contains($channels, {columns['channel']})")
+        params["channels"] = list(filters.channels)
+    if filters.districts:
+        conditions.append(f"list_contains($districts, {columns['district']})")
+        params["districts"] = list(filters.districts)
+    return " AND ".join(conditions), params
+
+
+def check_codes(con, filters: Filters) -> None:
+    """Raise FilterError for a department or service type code the warehouse lacks."""
+    checks = (
+        ("department", "dim_department", filters.departments),
+        ("service type", "dim_service_type", filters.service_types),
+    )
+    for label, table, codes in checks:
+        if not codes:
+            continue
+        known = {row[0] for row in con.execute(f"SELECT code FROM {table}").fetchall()}
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise FilterError(
+                f"unknown {label} code {unknown[0]!r}; the warehouse has "
+                f"{', '.join(sorted(known)) or 'none'}"
+            )

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from cases.city import load_city
+from metrics import citistat
+from metrics.filters import Filters
+from metrics.registry import HEADLINE
+from tests.metrics.builder import local
+from tests.metrics.scenario import END_OF_NOVEMBER
+
+
+def _clock():
+    return END_OF_NOVEMBER
+
+
+@pytest.fixture(scope="module")
+def wilmington():
+    return load_city("wilmington")
+
+
+def test_compute_headline_values(con, november):
+    result = citistat.compute(con, november, clock=_clock, min_n=1)
+    values = result["metrics"]
+    assert list(values) == list(HEADLINE)
+    assert values["received"] == 11
+    assert values["closed"] == 11
+    assert values["time_to_close_median_hours"] == pytest.approx(36.5)
+    assert values["time_to_close_p90_hours"] == pytest.approx(110.4)
+    assert values["first_response_median_hours"] == 1.0
+    assert values["on_time_rate"] == 0.75
+    assert values["overdue_open"] == 2
+    assert values["open_backlog"] == 3
+    assert values["clearance_rate"] == 1.0
+    assert values["resolution_rate"] == pytest.approx(6 / 9)
+    assert values["reopen_rate"] == pytest.approx(0.1)
+    assert values["duplicate_share"] == pytest.approx(1 / 11)
+
+
+def test_compute_is_json_ready(con, november):
+    result = citistat.compute(con, november, by="week", clock=_clock, min_n=1)
+    assert json.loads(json.dumps(result))["metrics"]["received"] == 11
+
+
+def test_compute_insufficient_data(con, november):
+    result = citistat.compute(con, november, clock=_clock)
+    detail = result["details"]["on_time_rate"]
+    assert detail["value"] is None
+    assert detail["n"] == 8
+    assert detail["reason"] == "insufficient data"
+    assert result["metrics"]["received"] == 11  # counts have no minimum
+
+
+def test_compute_previous_period(con, november):
+    result = citistat.compute(con, november, clock=_clock, min_n=1)
+    assert result["previous_period"] == {"from": "2026-10-02", "to": "2026-10-31"}
+    assert result["details"]["received"]["previous"] == 1
+    assert result["details"]["closed"]["previous"] == 0
+    # As of 30 days earlier, 1 November 01:00 EDT: A and K open, K overdue.
+    assert result["details"]["open_backlog"]["previous"] == 2
+    assert result["details"]["overdue_open"]["previous"] == 1
+    assert result["details"]["on_time_rate"]["previous"] is None
+
+
+def test_compute_year_earlier(con, november):
+    result = citistat.compute(con, november, clock=_clock, min_n=1)
+    assert result["year_earlier_period"] == {"from": "2025-11-01", "to": "2025-11-30"}
+    # November 2025 ends before the first case (1 October 2026): unknown, not 0.
+    assert result["details"]["received"]["year_earlier"] is None
+    assert result["details"]["open_backlog"]["year_earlier"] is None
+
+
+def test_compute_comparison_partly_covered(con):
+    october = Filters(date(2026, 10, 1), date(2026, 10, 31))
+    result = citistat.compute(con, october, clock=_clock, min_n=1)
+    assert result["details"]["received"]["previous"] is None  # September
+    assert result["metrics"]["received"] == 2  # K and A
+
+
+def test_compute_as_of_overrides_clock(con, november):
+    at = Filters(november.start, november.end, as_of=local(2026, 11, 5, 12))
+    result = citistat.compute(con, at, clock=_clock, min_n=1)
+    assert result["metrics"]["open_backlog"] == 4
+    assert result["as_of"] == "2026-11-05T12:00:00-05:00"
+
+
+def test_compute_targets_and_scores(con, november, wilmington):
+    result = citistat.compute(con, november, wilmington, clock=_clock, min_n=1)
+    on_time = result["details"]["on_time_rate"]
+    assert on_time["target"] == 0.85
+    assert on_time["score"] == pytest.approx(0.75 / 0.85)
+    median = result["details"]["time_to_close_median_hours"]
+    assert median["target"] == 120
+    assert median["score"] == pytest.approx(120 / 36.5)  # lower is better
+    assert result["details"]["open_backlog"]["target"] is None  # per department
+
+
+def test_compute_department_target(con, november, wilmington):
+    pw = Filters(november.start, november.end, departments=("PW",))
+    result = citistat.compute(con, pw, wilmington, clock=_clock, min_n=1)
+    backlog = result["details"]["open_backlog"]
+    assert backlog["value"] == 1
+    assert backlog["target"] == 400
+    assert backlog["score"] == 400.0
+
+
+def test_compute_by_department(con, november, wilmington):
+    result = citistat.compute(
+        con, november, wilmington, by="department", clock=_clock, min_n=1
+    )
+    rows = {row["department"]: row for row in result["rows"]}
+    assert set(rows) == {"PW", "TR"}
+    assert rows["PW"]["metrics"]["received"] == 6
+    assert rows["TR"]["metrics"]["open_backlog"] == 2
+    assert rows["PW"]["details"]["open_backlog"]["target"] == 400
+    assert rows["TR"]["details"]["open_backlog"]["target"] is None  # not configured
+    assert rows["TR"]["details"]["closed"]["previous"] == 0
+
+
+def test_compute_ranks(con, november):
+    result = citistat.compute(con, november, by="department", clock=_clock, min_n=1)
+    rows = {row["department"]: row["details"] for row in result["rows"]}
+    # PW: B late, D late of A, B, D, E => 2/4; TR: C, I, L, M all on time.
+    assert rows["PW"]["on_time_rate"]["value"] == 0.5
+    assert rows["TR"]["on_time_rate"]["rank"] == 1
+    assert rows["PW"]["on_time_rate"]["rank"] == 2
+    assert rows["PW"]["received"]["rank"] is None  # no better direction
+
+
+def test_compute_small_groups_unranked(con, november):
+    result = citistat.compute(con, november, by="department", clock=_clock)
+    for row in result["rows"]:
+        assert row["details"]["on_time_rate"]["value"] is None
+        assert row["details"]["on_time_rate"]["reason"] == "insufficient data"
+        assert row["details"]["on_time_rate"]["rank"] is None
+
+
+def test_compute_by_week(con, november):
+    result = citistat.compute(con, november, by="week", clock=_clock, min_n=1)
+    first = result["rows"][0]
+    assert first["week"] == "2026-10-26"
+    assert first["metrics"]["closed"] == 1
+    assert first["metrics"]["open_backlog"] is None
+    assert first["details"]["closed"]["previous"] is None
+
+
+def test_compute_unknown_metric(con, november):
+    with pytest.raises(KeyError, match="unknown metric 'speed'"):
+        citistat.compute(con, november, names=["speed"], clock=_clock)
+
+
+def test_compute_extra_figures(con, november):
+    names = ["time_to_close_mean_hours", "business_days_to_close_median"]
+    result = citistat.compute(con, november, names=names, clock=_clock, min_n=1)
+    assert result["metrics"]["business_days_to_close_median"] == 1.0
+    assert result["metrics"]["time_to_close_mean_hours"] == pytest.approx(
+        (392 + 4 / 60) / 8
+    )
+
+
+def test_scorecard(con, november):
+    result = citistat.compute(con, november, clock=_clock, min_n=1)
+    frame = citistat.scorecard(result)
+    assert list(frame["metric"]) == list(HEADLINE)
+    assert "previous" in frame.columns
+
+
+def test_compute_empty_year(con):
+    empty = Filters(date(2019, 1, 1), date(2019, 12, 31))
+    result = citistat.compute(con, empty, clock=_clock)
+    assert result["metrics"]["received"] == 0
+    assert result["metrics"]["on_time_rate"] is None
+    assert result["details"]["on_time_rate"]["reason"] == "no cases"

@@ -1,0 +1,134 @@
+"""``city311 report`` run as a real process on the hand-made November warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+AS_OF = "2026-12-01T00:00"  # city time: midnight EST
+
+
+def report(tmp_path: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "CITY311_DATA_DIR": str(tmp_path / "var"),
+        "CITY311_CITY": "wilmington",
+        "CITY311_DATABASE_URL": "",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "city311", "report", "--warehouse", str(warehouse)]
+        + list(args),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def run(tmp_path, scenario_path):
+    return lambda *args: report(tmp_path, scenario_path, *args)
+
+
+def test_report_json_metrics(run):
+    result = run(
+        "--from", "2026-11-01", "--to", "2026-11-30", "--as-of", AS_OF, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["metrics"]["received"] == 11
+    assert payload["metrics"]["closed"] == 11
+    assert payload["metrics"]["open_backlog"] == 3
+    assert payload["metrics"]["overdue_open"] == 2
+    assert payload["metrics"]["on_time_rate"] is None  # 8 cases, below 30
+    assert payload["as_of"] == "2026-12-01T05:00:00+00:00"
+    assert payload["details"]["received"]["previous"] == 1
+
+
+def test_report_json_by_department(run):
+    result = run(
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--as-of",
+        AS_OF,
+        "--by",
+        "department",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {row["department"]: row for row in json.loads(result.stdout)["rows"]}
+    assert rows["PW"]["metrics"]["received"] == 6
+    assert rows["TR"]["metrics"]["open_backlog"] == 2
+
+
+def test_report_department_filter(run):
+    result = run(
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--as-of",
+        AS_OF,
+        "--department",
+        "PW",
+        "--service-type",
+        "pothole",
+        "--json",
+    )
+    payload = json.loads(result.stdout)
+    assert payload["metrics"]["received"] == 5  # B, D, E, G, J
+    assert payload["details"]["open_backlog"]["target"] == 400
+
+
+def test_report_table(run):
+    result = run("--from", "2026-11-01", "--to", "2026-11-30", "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("CitiStat 2026-11-01 to 2026-11-30")
+    received = next(line for line in lines if line.startswith("Received"))
+    assert received.split()[1:4] == ["11", "1", "-"]
+    on_time = next(line for line in lines if line.startswith("On-time rate"))
+    assert on_time.rstrip().endswith("insufficient data")
+
+
+def test_report_bad_date(run):
+    result = run("--from", "2026-11-31", "--to", "2026-12-01")
+    assert result.returncode == 2
+    assert "'2026-11-31' is not a date" in result.stderr
+
+
+def test_report_inverted_range(run):
+    result = run("--from", "2026-11-30", "--to", "2026-11-01")
+    assert result.returncode == 2
+    assert "period end 2026-11-01 is before its start 2026-11-30" in result.stderr
+
+
+def test_report_bad_as_of(run):
+    result = run("--from", "2026-11-01", "--to", "2026-11-30", "--as-of", "noon")
+    assert result.returncode == 2
+    assert "'noon' is not a timestamp" in result.stderr
+
+
+def test_report_unknown_department(run):
+    result = run("--from", "2026-11-01", "--to", "2026-11-30", "--department", "XX")
+    assert result.returncode == 1
+    assert "unknown department code 'XX'" in result.stderr
+
+
+def test_report_missing_warehouse(tmp_path):
+    result = report(
+        tmp_path, tmp_path / "none.duckdb", "--from", "2026-11-01", "--to", "2026-11-30"
+    )
+    assert result.returncode == 1
+    assert "none.duckdb not found" in result.stderr

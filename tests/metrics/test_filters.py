@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from metrics.filters import (
+    CASE_COLUMNS,
+    EVENT_COLUMNS,
+    FilterError,
+    Filters,
+    check_codes,
+    where_clause,
+)
+
+
+def test_filters_normalise_codes():
+    filters = Filters(date(2026, 1, 1), date(2026, 1, 31), departments="PW")
+    assert filters.departments == ("PW",)
+
+
+def test_filters_reject_inverted_period():
+    with pytest.raises(FilterError, match="period end 2026-01-01 is before"):
+        Filters(date(2026, 1, 2), date(2026, 1, 1))
+
+
+def test_filters_reject_naive_as_of():
+    with pytest.raises(FilterError, match="no UTC offset"):
+        Filters(date(2026, 1, 1), date(2026, 1, 2), as_of=datetime(2026, 1, 3))
+
+
+def test_filters_reject_empty_code():
+    with pytest.raises(FilterError, match="not a non-empty code"):
+        Filters(date(2026, 1, 1), date(2026, 1, 2), channels=("",))
+
+
+def test_previous_period():
+    filters = Filters(date(2026, 3, 1), date(2026, 3, 31))
+    previous = filters.previous_period()
+    assert (previous.start, previous.end) == (date(2026, 1, 29), date(2026, 2, 28))
+
+
+def test_year_earlier_leap_day():
+    filters = Filters(date(2028, 2, 29), date(2028, 3, 1))
+    earlier = filters.year_earlier()
+    assert (earlier.start, earlier.end) == (date(2027, 2, 28), date(2027, 3, 1))
+
+
+def test_comparison_shifts_as_of():
+    at = datetime(2026, 4, 1, tzinfo=UTC)
+    filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
+    assert filters.previous_period().as_of == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_where_clause_binds_values():
+    filters = Filters(
+        date(2026, 1, 1),
+        date(2026, 1, 31),
+        departments=("PW'; DROP TABLE fact_case; --",),
+        channels=("web",),
+    )
+    sql, params = where_clause(filters, date_column="c.created_date")
+    assert "DROP" not in sql
+    assert params["departments"] == ["PW'; DROP TABLE fact_case; --"]
+    assert params["channels"] == ["web"]
+    assert params["start"] == date(2026, 1, 1)
+
+
+def test_where_clause_event_columns():
+    filters = Filters(date(2026, 1, 1), date(2026, 1, 31), departments="PW")
+    sql, _ = where_clause(filters, date_column="e.local_date", columns=EVENT_COLUMNS)
+    assert "e.department_id_after IN" in sql
+    assert "e.local_date BETWEEN $start AND $end" in sql
+
+
+def test_where_clause_rejects_other_columns():
+    filters = Filters(date(2026, 1, 1), date(2026, 1, 31))
+    with pytest.raises(ValueError, match="date column"):
+        where_clause(filters, date_column="c.created_at; --")
+    with pytest.raises(ValueError, match="columns must be one of"):
+        where_clause(filters, date_column=None, columns=dict(CASE_COLUMNS))
+
+
+def test_check_codes(con):
+    filters = Filters(date(2026, 1, 1), date(2026, 1, 31), service_types="potholes")
+    with pytest.raises(FilterError, match="unknown service type code 'potholes'"):
+        check_codes(con, filters)
