@@ -58,6 +58,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
         "Name of a frozen snapshot the dashboard reads; empty means the current one.",
     ),
     SettingSpec(
+        "map_tiles_url",
+        "",
+        "URL template of raster map tiles ({z}/{x}/{y}) for dashboard maps; "
+        "empty draws maps without tiles, which needs no network.",
+    ),
+    SettingSpec(
         "secret_key",
         "",
         "Key that signs web sessions; empty means a random key per process.",
@@ -87,6 +93,7 @@ class Settings:
     etl_interval_minutes: int
     snapshot_grace_minutes: int
     dashboard_snapshot: str
+    map_tiles_url: str
     secret_key: str
     log_level: str
 

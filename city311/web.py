@@ -13,6 +13,7 @@ from flask import Flask, jsonify
 
 from city311.app import AppContext
 from city311.settings import Settings, load_settings
+from dashboard.app import create_dash_app
 
 log = logging.getLogger(__name__)
 
@@ -34,5 +35,6 @@ def create_server(settings: Settings | None = None) -> Flask:
     def health():
         return jsonify({"status": "ok", "city": context.city.name})
 
+    create_dash_app(server, context)
     log.info("web server created for %s", context.city.name)
     return server

@@ -1,0 +1,93 @@
+"""The case map: districts sized by cases received, and open cases as points.
+
+The default style ``white-bg`` draws no tiles, so the map works offline; the
+``map_tiles_url`` setting adds a raster tile layer from a server the city runs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.components.charts import base_layout
+
+TITLE = "Cases by district"
+
+
+def bubble_sizes(counts: pd.Series, largest: float = 45.0) -> list[float]:
+    """Scale counts to marker diameters by area: the largest count gets ``largest``."""
+    top = float(counts.max()) if len(counts) else 0.0
+    if top <= 0:
+        return [8.0] * len(counts)
+    return [max(8.0, largest * math.sqrt(float(n) / top)) for n in counts]
+
+
+def make_figure(
+    districts: pd.DataFrame,
+    points: pd.DataFrame | None,
+    center: tuple[float, float],
+    tiles_url: str = "",
+    title: str = TITLE,
+) -> go.Figure:
+    """Draw district bubbles and, when given, open-case points.
+
+    District customdata is ``["district", code]`` and point customdata
+    ``["case", number]``, so one click handler tells them apart.
+    """
+    figure = go.Figure()
+    if points is not None and not points.empty:
+        figure.add_trace(
+            go.Scattermap(
+                lat=points["latitude"],
+                lon=points["longitude"],
+                mode="markers",
+                marker={
+                    "size": 7,
+                    "color": ["#b02a37" if o else "#495057" for o in points["overdue"]],
+                },
+                customdata=[["case", n] for n in points["case_number"]],
+                text=points["case_number"],
+                name="Open cases (red: overdue)",
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scattermap(
+            lat=districts["latitude"],
+            lon=districts["longitude"],
+            # Text labels would make MapLibre fetch glyphs from a font server.
+            mode="markers",
+            marker={
+                "size": bubble_sizes(districts["received"]),
+                "color": "#1f5fa8",
+                "opacity": 0.55,
+            },
+            customdata=[["district", d] for d in districts["district"]],
+            name="Received per district",
+            hovertext=[
+                f"{name}: {n:,} received, {o:,} still open"
+                for name, n, o in zip(
+                    districts["name"],
+                    districts["received"],
+                    districts["open_now"],
+                    strict=True,
+                )
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    layers = []
+    if tiles_url:
+        layers = [{"sourcetype": "raster", "source": [tiles_url], "below": "traces"}]
+    figure.update_layout(
+        map={
+            "style": "white-bg",
+            "center": {"lat": center[0], "lon": center[1]},
+            "zoom": 11.5,
+            "layers": layers,
+        },
+        showlegend=True,
+    )
+    return base_layout(figure, title, height=420)

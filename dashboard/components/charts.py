@@ -1,0 +1,27 @@
+"""Layout shared by the dashboard's plotly figures."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+COLORS = {"received": "#1f5fa8", "closed": "#2f8f5b", "backlog": "#7a4fa3"}
+
+
+def base_layout(figure: go.Figure, title: str, height: int = 320) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        height=height,
+        margin={"l": 50, "r": 20, "t": 45, "b": 40},
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.15},
+    )
+    return figure
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
+    """Return a figure with no data and ``message`` in its middle."""
+    figure = go.Figure()
+    figure.add_annotation(text=message, showarrow=False, x=0.5, y=0.5)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return base_layout(figure, title)

@@ -1,0 +1,62 @@
+"""Display text for metric values, durations and instants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+INSUFFICIENT = "insufficient data"
+
+
+def format_value(value: float | None, unit: str, reason: str | None = None) -> str:
+    """Format a metric value by its registry unit: '1,234', '87%', '5.2 days'.
+
+    A missing value shows its reason ('insufficient data', 'no cases').
+    """
+    if value is None or pd.isna(value):
+        return reason or "no data"
+    if unit == "fraction":
+        return f"{value:.0%}"
+    if unit == "ratio":
+        return f"{value:.2f}"
+    if unit == "hours":
+        return format_hours(value)
+    if unit == "cases":
+        return f"{int(value):,}"
+    return f"{value:,.1f} {unit}"
+
+
+def format_hours(hours: float) -> str:
+    """Format a duration in hours: below two days in hours, else in days."""
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
+
+
+def format_change(current: float | None, previous: float | None, unit: str) -> str:
+    """Describe the change from the previous period: '▲ 12% vs previous period'."""
+    if current is None or previous is None:
+        return "no previous period to compare"
+    if unit == "fraction":
+        points = (current - previous) * 100
+        arrow = "▲" if points > 0 else "▼" if points < 0 else "="
+        return f"{arrow} {abs(points):.1f} points vs previous period"
+    if previous == 0:
+        return "previous period had none"
+    change = (current - previous) / previous
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+    return f"{arrow} {abs(change):.0%} vs previous period"
+
+
+def format_instant(value: datetime | None, zone: ZoneInfo) -> str:
+    """Format an aware instant in the city's time zone, with its offset."""
+    if value is None or pd.isna(value):
+        return "none"
+    return (
+        pd.Timestamp(value)
+        .to_pydatetime()
+        .astimezone(zone)
+        .strftime("%Y-%m-%d %H:%M %Z")
+    )

@@ -1,0 +1,66 @@
+"""CSV downloads of the full filtered case set, streamed from the warehouse.
+
+``/cases.csv`` takes the case list's query string. The response streams in
+batches, so a million-row export never sits in memory at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterator
+
+import flask
+
+from dashboard.runtime import runtime
+from dashboard.urlstate import check_codes, parse_case_list
+from dashboard.view import read_dimensions, view_errors
+from metrics.case_list import COLUMNS, CaseQuery, iter_case_batches
+
+log = logging.getLogger(__name__)
+
+
+def _query_dict(args) -> dict:
+    return {key: args.getlist(key) for key in args}
+
+
+def csv_rows(batches) -> Iterator[str]:
+    """Render frames as CSV text: a header, then one chunk per frame."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    yield buffer.getvalue()
+    for frame in batches:
+        buffer = io.StringIO()
+        frame.to_csv(
+            buffer, header=False, index=False, date_format="%Y-%m-%dT%H:%M:%S%z"
+        )
+        yield buffer.getvalue()
+
+
+def register_exports(server: flask.Flask) -> None:
+    @server.get("/cases.csv", endpoint="city311_cases_csv")
+    def cases_csv() -> flask.Response:
+        rt = runtime(server)
+        try:
+            filters, basis, flag, source = parse_case_list(
+                _query_dict(flask.request.args), rt.today()
+            )
+            check_codes(filters, read_dimensions())
+            query = CaseQuery(filters, basis, flag, source)
+            version = rt.reader.pool.version()
+        except view_errors() as error:
+            return flask.Response(f"{error}\n", status=400, mimetype="text/plain")
+        now = rt.now()
+
+        def generate() -> Iterator[str]:
+            with rt.reader.pool.cursor(version) as connection:
+                yield from csv_rows(iter_case_batches(connection, query, now))
+
+        log.info("CSV export of %s cases for %s", basis, flask.request.query_string)
+        return flask.Response(
+            flask.stream_with_context(generate()),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=cases.csv"},
+        )

@@ -1,0 +1,183 @@
+"""CitiStat overview: headline tiles, department scorecard, trends, top types, map."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
+from dash.exceptions import PreventUpdate
+
+from dashboard.components import (
+    backlog_trend,
+    case_map,
+    received_closed,
+    scorecard,
+    top_types,
+)
+from dashboard.components.tiles import TILES, make_tiles
+from dashboard.links import case_href, cases_href, week_filters
+from dashboard.runtime import runtime
+from dashboard.view import (
+    error_alert,
+    graph,
+    page_frame,
+    read_dimensions,
+    read_filters,
+    view_errors,
+)
+from metrics import backlog, department_trend, map_points, volume
+from metrics.citistat import compute
+
+dash.register_page(__name__, path="/", title="CitiStat overview", name="Overview")
+
+PAGE = "overview"
+
+
+def layout(**query):
+    body = [
+        html.Div(id="overview-tiles", className="mb-3"),
+        html.H2("Departments", className="h5"),
+        html.P(
+            "Click a department to see its cases. Groups under the minimum size "
+            "show 'insufficient data'.",
+            className="chart-note",
+        ),
+        html.Div(id="overview-scorecard", className="mb-3"),
+        dbc.Row(
+            [
+                dbc.Col(graph("overview-received-closed"), lg=6),
+                dbc.Col(graph("overview-backlog"), lg=6),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(graph("overview-top-types", 380), lg=6),
+                dbc.Col(graph("overview-map", 440), lg=6),
+            ]
+        ),
+        html.A(
+            "Download the meeting packet (PDF)",
+            id="overview-packet",
+            className="btn btn-outline-secondary",
+        ),
+    ]
+    return page_frame(PAGE, "CitiStat overview", query, body, path="/")
+
+
+@callback(
+    Output("overview-tiles", "children"),
+    Output("overview-message", "children"),
+    Output("overview-packet", "href"),
+    Input("overview-query", "data"),
+)
+def show_tiles(query):
+    rt = runtime()
+    try:
+        filters = read_filters(query)
+        result = rt.reader.call(compute, filters, rt.context.city, names=tuple(TILES))
+    except view_errors() as error:
+        return None, error_alert(error), None
+    hrefs = {name: cases_href(filters, basis) for name, basis in TILES.items()}
+    packet = "/packet.pdf" + cases_href(filters).removeprefix("/cases")
+    return make_tiles(result["details"], hrefs), None, packet
+
+
+@callback(Output("overview-scorecard", "children"), Input("overview-query", "data"))
+def show_scorecard(query):
+    rt = runtime()
+    try:
+        filters = read_filters(query)
+        result = rt.reader.call(
+            compute,
+            filters,
+            rt.context.city,
+            by="department",
+            names=scorecard.SCORECARD_METRICS,
+        )
+        weekly = rt.reader.call(department_trend.weekly_received, filters)
+        names = dict(read_dimensions().departments)
+    except view_errors():
+        raise PreventUpdate from None
+    mondays = _mondays(filters.start, filters.end)
+    rows = scorecard.scorecard_rows(result["rows"], weekly, mondays, names)
+    return scorecard.make_grid("overview-scorecard-grid", rows)
+
+
+def _mondays(start: date, end: date) -> list[date]:
+    monday = start - timedelta(days=start.weekday())
+    days = []
+    while monday <= end:
+        days.append(monday)
+        monday += timedelta(days=7)
+    return days
+
+
+@callback(
+    Output("overview-received-closed", "figure"),
+    Output("overview-backlog", "figure"),
+    Output("overview-top-types", "figure"),
+    Output("overview-map", "figure"),
+    Input("overview-query", "data"),
+)
+def show_charts(query):
+    rt = runtime()
+    try:
+        filters = read_filters(query)
+        series = rt.reader.call(volume.received_closed_series, filters, "week")
+        freq = "day" if filters.days <= 92 else "week"
+        backlog_days = rt.reader.call(backlog.backlog_series, filters, freq)
+        top = rt.reader.call(volume.top_service_types, filters, 10)
+        districts = rt.reader.call(map_points.district_counts, filters)
+        points = rt.reader.call(map_points.open_case_points, filters, rt.now())
+    except view_errors():
+        raise PreventUpdate from None
+    city = rt.context.city
+    return (
+        received_closed.make_figure(series),
+        backlog_trend.make_figure(backlog_days),
+        top_types.make_figure(top),
+        case_map.make_figure(
+            districts, points, city.center, rt.context.settings.map_tiles_url
+        ),
+    )
+
+
+@callback(
+    Output("overview-go", "href", allow_duplicate=True),
+    Input("overview-scorecard-grid", "cellClicked"),
+    Input("overview-received-closed", "clickData"),
+    Input("overview-top-types", "clickData"),
+    Input("overview-map", "clickData"),
+    Input("overview-query", "data"),
+    prevent_initial_call=True,
+)
+def drill_down(cell, weekly_click, type_click, map_click, query):
+    trigger = dash.ctx.triggered_id
+    if trigger == "overview-query":
+        raise PreventUpdate
+    try:
+        filters = read_filters(query)
+    except view_errors():
+        raise PreventUpdate from None
+    return drill_href(trigger, cell, weekly_click, type_click, map_click, filters)
+
+
+def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> str:
+    """Return the case-list link for the element that was clicked."""
+    if trigger == "overview-scorecard-grid" and cell and cell.get("rowId"):
+        return cases_href(replace(filters, departments=(cell["rowId"],)))
+    if trigger == "overview-received-closed" and weekly_click:
+        week, basis = weekly_click["points"][0]["customdata"]
+        return cases_href(week_filters(filters, date.fromisoformat(week)), basis)
+    if trigger == "overview-top-types" and type_click:
+        code = type_click["points"][0]["customdata"]
+        return cases_href(replace(filters, service_types=(code,)))
+    if trigger == "overview-map" and map_click:
+        kind, value = map_click["points"][0]["customdata"]
+        if kind == "case":
+            return case_href(value)
+        return cases_href(replace(filters, districts=(value,)))
+    raise PreventUpdate

@@ -1,0 +1,107 @@
+"""What every page does: read filters from the URL, frame the page, report errors."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components.filter_bar import filter_bar
+from dashboard.components.navbar import staff_navbar
+from dashboard.runtime import runtime
+from dashboard.urlstate import as_of, check_codes, default_period, parse_filters
+from dashboard.warehouse import NoSnapshotError
+from metrics.dimensions import Dimensions, dimensions
+from metrics.filters import FilterError, Filters
+
+
+def view_errors() -> tuple[type[Exception], ...]:
+    """Return the exceptions a page turns into a message instead of a traceback."""
+    errors: list[type[Exception]] = [FilterError, NoSnapshotError]
+    try:
+        from etl.warehouse import WarehouseError
+    except ImportError:
+        pass
+    else:
+        errors.append(WarehouseError)
+    return tuple(errors)
+
+
+def read_dimensions() -> Dimensions:
+    return runtime().reader.call(dimensions)
+
+
+def read_filters(query: dict[str, Any] | None, extra_keys=()) -> Filters:
+    """Parse and check the filters of a page's query string.
+
+    The result carries ``as_of``: the end of the period, or now if sooner.
+    """
+    rt = runtime()
+    filters = parse_filters(query or {}, rt.today(), extra_keys)
+    check_codes(filters, read_dimensions())
+    return replace(filters, as_of=as_of(filters, rt.now(), rt.context.city.timezone))
+
+
+def error_alert(error: Exception) -> dbc.Alert:
+    return dbc.Alert(str(error), color="warning", className="mb-3", role="alert")
+
+
+def page_frame(
+    page: str,
+    title: str,
+    query: dict[str, Any],
+    body: list,
+    *,
+    path: str,
+    extra_keys: tuple[str, ...] = (),
+    with_filters: bool = True,
+) -> html.Div:
+    """Frame a staff page: navigation, title, filter bar, message area, URL store.
+
+    The page's callbacks take ``<page>-query`` as input; ``<page>-go`` is the
+    location their drill-down clicks navigate with.
+    """
+    rt = runtime()
+    filters: Filters | None = None
+    dims: Dimensions | None = None
+    message = None
+    try:
+        dims = read_dimensions()
+        filters = read_filters(query, extra_keys)
+    except view_errors() as error:
+        message = error_alert(error)
+    extra = {key: query[key] for key in extra_keys if isinstance(query.get(key), str)}
+    bar = (
+        filter_bar(page, path, filters, default_period(rt.today()), dims, extra)
+        if with_filters
+        else None
+    )
+    return html.Div(
+        [
+            staff_navbar(page, rt.context.city.name),
+            dbc.Container(
+                [
+                    html.H1(title, className="h3"),
+                    bar,
+                    html.Div(message, id=f"{page}-message"),
+                    dcc.Store(id=f"{page}-query", data=query),
+                    dcc.Location(id=f"{page}-go", refresh="callback-nav"),
+                    *body,
+                ],
+                fluid=True,
+                className="pb-4",
+            ),
+        ]
+    )
+
+
+def graph(graph_id: str, height: int = 340) -> dcc.Loading:
+    """Return a graph placeholder that a callback fills."""
+    return dcc.Loading(
+        dcc.Graph(
+            id=graph_id, style={"height": f"{height}px"}, config={"displaylogo": False}
+        ),
+        type="default",
+    )

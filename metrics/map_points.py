@@ -1,0 +1,69 @@
+"""What the maps plot: cases per district at the district's point, and open cases.
+
+District points come from ``dim_geography`` (configured label points, not
+centroids), so a district map needs no tile server and no boundary file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from metrics.filters import CASE_COLUMNS, Filters, where_clause
+from metrics.query import fetch
+
+MAX_POINTS = 5000
+
+
+def district_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Return cases received in the period per district that has a map point.
+
+    Columns: ``district``, ``name``, ``latitude``, ``longitude``, ``received``,
+    ``open_now`` (of those received, the ones still open). Districts with no
+    case in the period appear with zeros.
+    """
+    where, params = where_clause(filters, date_column="c.created_date")
+    sql = f"""
+        WITH counts AS (
+            SELECT c.district, count(*) AS received,
+                   count(*) FILTER (WHERE c.is_open) AS open_now
+            FROM fact_case c WHERE {where} GROUP BY 1
+        )
+        SELECT g.district, g.name, g.latitude, g.longitude,
+               coalesce(k.received, 0) AS received,
+               coalesce(k.open_now, 0) AS open_now
+        FROM dim_geography g LEFT JOIN counts k ON k.district = g.district
+        WHERE g.latitude IS NOT NULL AND g.longitude IS NOT NULL
+        ORDER BY g.district
+    """
+    return fetch(con, sql, params)
+
+
+def open_case_points(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    now: datetime,
+    limit: int = 2000,
+) -> pd.DataFrame:
+    """Return up to ``limit`` open cases with coordinates, most overdue first.
+
+    The period does not apply: an open case is shown whenever it was created.
+    Columns: ``case_number``, ``latitude``, ``longitude``, ``service_type``,
+    ``due_at``, ``overdue``.
+    """
+    limit = max(1, min(limit, MAX_POINTS))
+    where, params = where_clause(filters, date_column=None, columns=CASE_COLUMNS)
+    params.update(now=now, limit=limit)
+    sql = f"""
+        SELECT c.case_number, c.latitude, c.longitude, t.code AS service_type,
+               c.due_at, coalesce(c.due_at < $now, false) AS overdue
+        FROM fact_case c
+        LEFT JOIN dim_service_type t ON t.service_type_id = c.service_type_id
+        WHERE c.is_open AND c.latitude IS NOT NULL AND c.longitude IS NOT NULL
+          AND {where}
+        ORDER BY c.due_at NULLS LAST, c.case_id
+        LIMIT $limit
+    """
+    return fetch(con, sql, params)
