@@ -45,7 +45,7 @@ def read_filters(query: dict[str, Any] | None, extra_keys=()) -> Filters:
 
 
 def error_alert(error: Exception) -> dbc.Alert:
-    return dbc.Alert(str(error), color="warning", className="mb-3", role="alert")
+    return dbc.Alert(str(error), color="warning", className="mb-3")
 
 
 def page_frame(
