@@ -18,7 +18,7 @@ from dashboard.components import (
     top_types,
 )
 from dashboard.components.tiles import TILES, make_tiles
-from dashboard.links import case_href, cases_href, week_filters
+from dashboard.links import case_href, cases_href, department_href, week_filters
 from dashboard.runtime import runtime
 from dashboard.view import (
     error_alert,
@@ -41,8 +41,8 @@ def layout(**query):
         html.Div(id="overview-tiles", className="mb-3"),
         html.H2("Departments", className="h5"),
         html.P(
-            "Click a department to see its cases. Groups under the minimum size "
-            "show 'insufficient data'.",
+            "Click a department's name for its SLA view, or any other cell for "
+            "its cases. Groups under the minimum size show 'insufficient data'.",
             className="chart-note",
         ),
         html.Div(id="overview-scorecard", className="mb-3"),
@@ -168,6 +168,8 @@ def drill_down(cell, weekly_click, type_click, map_click, query):
 def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> str:
     """Return the case-list link for the element that was clicked."""
     if trigger == "overview-scorecard-grid" and cell and cell.get("rowId"):
+        if cell.get("colId") == "name":
+            return department_href(cell["rowId"], filters)
         return cases_href(replace(filters, departments=(cell["rowId"],)))
     if trigger == "overview-received-closed" and weekly_click:
         week, basis = weekly_click["points"][0]["customdata"]

@@ -1,0 +1,189 @@
+"""Department: on-time by type, aging, overdue list, first response, transfers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard.components import aging, by_type, outcomes, overdue_table, transfers
+from dashboard.links import case_href, cases_href
+from dashboard.runtime import runtime
+from dashboard.view import (
+    error_alert,
+    graph,
+    page_frame,
+    read_dimensions,
+    read_filters,
+    view_errors,
+)
+from metrics import backlog, timeliness, volume
+from metrics.citistat import compute
+from metrics.filters import FilterError, Filters
+
+dash.register_page(
+    __name__,
+    path_template="/department/<code>",
+    title="Department",
+    name="Department",
+)
+
+PAGE = "department"
+OVERDUE_ROWS = 500
+
+
+def layout(code: str | None = None, **query):
+    body = [
+        dcc.Store(id="department-code", data=code),
+        dbc.Row(
+            [
+                dbc.Col(graph("department-on-time", 360), lg=6),
+                dbc.Col(graph("department-aging"), lg=6),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(graph("department-first-response", 360), lg=6),
+                dbc.Col(
+                    [
+                        graph("department-transfers", 280),
+                        graph("department-outcomes", 280),
+                    ],
+                    lg=6,
+                ),
+            ]
+        ),
+        html.H2("Overdue cases", className="h5 mt-3"),
+        html.Div(id="department-overdue-note", className="chart-note mb-1"),
+        html.Div(id="department-overdue"),
+    ]
+    names = dict(_department_names())
+    title = f"Department: {names.get(code, code)}"
+    return page_frame(PAGE, title, query, body, path=f"/department/{code}")
+
+
+def _department_names():
+    try:
+        return read_dimensions().departments
+    except view_errors():
+        return ()
+
+
+def department_filters(code: str | None, query) -> Filters:
+    """Return the page's filters narrowed to the department of the path."""
+    filters = read_filters(query)
+    known = {c for c, _ in read_dimensions().departments}
+    if code not in known:
+        raise FilterError(
+            f"unknown department {code!r}; use one of {', '.join(sorted(known))}"
+        )
+    return replace(filters, departments=(code,))
+
+
+@callback(
+    Output("department-on-time", "figure"),
+    Output("department-first-response", "figure"),
+    Output("department-message", "children"),
+    Input("department-code", "data"),
+    Input("department-query", "data"),
+)
+def show_by_type(code, query):
+    rt = runtime()
+    try:
+        filters = department_filters(code, query)
+        city = rt.context.city
+        on_time = rt.reader.call(
+            compute, filters, city, by="service_type", names=("on_time_rate",)
+        )
+        response = rt.reader.call(
+            compute,
+            filters,
+            city,
+            by="service_type",
+            names=("first_response_median_hours",),
+        )
+        names = {c: n for c, n, _ in read_dimensions().service_types}
+    except view_errors() as error:
+        return dash.no_update, dash.no_update, error_alert(error)
+    return (
+        by_type.make_figure(
+            by_type.type_values(on_time["rows"], "on_time_rate", names),
+            "On-time rate by service type",
+            "fraction",
+        ),
+        by_type.make_figure(
+            by_type.type_values(response["rows"], "first_response_median_hours", names),
+            "Median first response by service type",
+            "hours",
+        ),
+        None,
+    )
+
+
+@callback(
+    Output("department-aging", "figure"),
+    Output("department-transfers", "figure"),
+    Output("department-outcomes", "figure"),
+    Output("department-overdue", "children"),
+    Output("department-overdue-note", "children"),
+    Input("department-code", "data"),
+    Input("department-query", "data"),
+)
+def show_state(code, query):
+    rt = runtime()
+    try:
+        filters = department_filters(code, query)
+        buckets = rt.reader.call(backlog.aging, filters, filters.as_of)
+        moved = rt.reader.call(volume.transfers, filters)
+        closed = rt.reader.call(timeliness.outcomes, filters)
+        overdue = rt.reader.call(
+            backlog.overdue_list, filters, filters.as_of, limit=OVERDUE_ROWS
+        )
+    except view_errors():
+        raise PreventUpdate from None
+    zone = rt.context.city.timezone
+    rows = overdue_table.overdue_rows(overdue.rows, zone)
+    note = [
+        f"{overdue.total:,} cases overdue at the end of the period",
+        f" (the {OVERDUE_ROWS} most overdue are listed). "
+        if overdue.total > OVERDUE_ROWS
+        else ". ",
+        html.A(
+            "Download as CSV",
+            href=cases_href(filters, "overdue").replace("/cases?", "/cases.csv?"),
+        ),
+    ]
+    return (
+        aging.make_figure(buckets),
+        transfers.make_figure(moved, code),
+        outcomes.make_figure(closed),
+        overdue_table.make_grid("department-overdue-grid", rows, f"overdue-{code}.csv"),
+        note,
+    )
+
+
+@callback(
+    Output("department-go", "href", allow_duplicate=True),
+    Input("department-on-time", "clickData"),
+    Input("department-overdue-grid", "cellClicked"),
+    State("department-code", "data"),
+    State("department-query", "data"),
+    prevent_initial_call=True,
+)
+def drill_down(on_time_click, cell, code, query):
+    trigger = dash.ctx.triggered_id
+    if trigger == "department-overdue-grid" and cell and cell.get("value"):
+        if cell.get("colId") == "case_number":
+            return case_href(cell["value"])
+        raise PreventUpdate
+    if trigger == "department-on-time" and on_time_click:
+        try:
+            filters = department_filters(code, query)
+        except view_errors():
+            raise PreventUpdate from None
+        service_type = on_time_click["points"][0]["customdata"]
+        return cases_href(replace(filters, service_types=(service_type,)), "closed")
+    raise PreventUpdate
