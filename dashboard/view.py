@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.navbar import staff_navbar
@@ -105,3 +105,27 @@ def graph(graph_id: str, height: int = 340) -> dcc.Loading:
         ),
         type="default",
     )
+
+
+def csv_button(grid_id: str, label: str = "Download CSV") -> dbc.Button:
+    """Return the button that ``register_csv_export(grid_id)`` wires to its grid."""
+    return dbc.Button(
+        label,
+        id=f"{grid_id}-csv",
+        color="secondary",
+        outline=True,
+        size="sm",
+        className="mb-2",
+    )
+
+
+def register_csv_export(grid_id: str) -> None:
+    """Make the grid's CSV button export the grid's rows in the browser."""
+
+    @callback(
+        Output(grid_id, "exportDataAsCsv"),
+        Input(f"{grid_id}-csv", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def export(clicks):
+        return bool(clicks)

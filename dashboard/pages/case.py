@@ -16,7 +16,13 @@ from dashboard.components import location_map, timeline
 from dashboard.components.format import format_hours, format_instant
 from dashboard.components.sla_clock import make_clock, sla_state
 from dashboard.runtime import runtime
-from dashboard.view import error_alert, page_frame, view_errors
+from dashboard.view import (
+    csv_button,
+    error_alert,
+    page_frame,
+    register_csv_export,
+    view_errors,
+)
 from metrics.case_detail import case_row
 from metrics.case_detail import timeline as case_timeline
 
@@ -36,7 +42,10 @@ def layout(case_number: str | None = None, **query):
         html.Div(id="case-summary"),
         dbc.Row(
             [
-                dbc.Col(html.Div(id="case-timeline"), lg=8),
+                dbc.Col(
+                    [csv_button("case-timeline-grid"), html.Div(id="case-timeline")],
+                    lg=8,
+                ),
                 dbc.Col(
                     dcc.Graph(id="case-location", config={"displaylogo": False}),
                     lg=4,
@@ -115,3 +124,6 @@ def show_case(number):
         figure,
         None,
     )
+
+
+register_csv_export("case-timeline-grid")

@@ -21,11 +21,13 @@ from dashboard.components.tiles import TILES, make_tiles
 from dashboard.links import case_href, cases_href, department_href, week_filters
 from dashboard.runtime import runtime
 from dashboard.view import (
+    csv_button,
     error_alert,
     graph,
     page_frame,
     read_dimensions,
     read_filters,
+    register_csv_export,
     view_errors,
 )
 from metrics import backlog, department_trend, map_points, volume
@@ -45,6 +47,7 @@ def layout(**query):
             "its cases. Groups under the minimum size show 'insufficient data'.",
             className="chart-note",
         ),
+        csv_button("overview-scorecard-grid"),
         html.Div(id="overview-scorecard", className="mb-3"),
         dbc.Row(
             [
@@ -183,3 +186,6 @@ def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> s
             return case_href(value)
         return cases_href(replace(filters, districts=(value,)))
     raise PreventUpdate
+
+
+register_csv_export("overview-scorecard-grid")

@@ -1,0 +1,57 @@
+"""Which dashboard requests anyone may make without logging in.
+
+A login check (a ``before_request`` hook) calls ``is_public_callback`` with the
+JSON body of a ``POST /_dash-update-component``. A callback is public when
+every output id starts with ``public-``, or when it is Dash's page router
+rendering a public page: the router's outputs are ``_pages_content`` and
+``_pages_store``, and its ``pathname`` input names the page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+PUBLIC_PREFIX = "public-"
+PUBLIC_PAGES = frozenset({"/public"})
+ROUTER_OUTPUTS = frozenset({"_pages_content", "_pages_store"})
+ROUTER_LOCATION = "_pages_location"
+
+
+def _output_ids(body: dict[str, Any]) -> list[str]:
+    outputs = body.get("outputs")
+    items: Iterable[Any] = outputs if isinstance(outputs, list) else [outputs]
+    ids = []
+    for item in items:
+        if not isinstance(item, dict):
+            return []
+        ident = item.get("id")
+        ids.append(ident if isinstance(ident, str) else json.dumps(ident))
+    return ids
+
+
+def _router_path(body: dict[str, Any]) -> str | None:
+    for item in body.get("inputs") or []:
+        if (
+            isinstance(item, dict)
+            and item.get("id") == ROUTER_LOCATION
+            and item.get("property") == "pathname"
+        ):
+            return item.get("value")
+    return None
+
+
+def is_public_callback(body: dict[str, Any] | None) -> bool:
+    """Tell whether a Dash callback request may run for an anonymous user."""
+    if not isinstance(body, dict):
+        return False
+    ids = _output_ids(body)
+    if not ids:
+        return False
+    if all(ident.startswith(PUBLIC_PREFIX) for ident in ids):
+        return True
+    if set(ids) == ROUTER_OUTPUTS:
+        path = _router_path(body)
+        return path is not None and path.rstrip("/") in PUBLIC_PAGES
+    return False
