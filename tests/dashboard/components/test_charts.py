@@ -1,0 +1,147 @@
+"""Figure builders: traces, drill-down data and the offline map."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from dashboard.components import (
+    aging,
+    backlog_trend,
+    case_map,
+    received_closed,
+    top_types,
+    transfers,
+)
+from dashboard.components.by_type import make_figure as by_type_figure
+from dashboard.components.by_type import type_values
+
+
+def test_received_closed_bars_carry_week_and_basis():
+    series = pd.DataFrame(
+        {
+            "period": [date(2026, 11, 2), date(2026, 11, 9)],
+            "received": [5, 3],
+            "closed": [4, 2],
+        }
+    )
+    figure = received_closed.make_figure(series)
+    assert [trace.name for trace in figure.data] == ["Received", "Closed"]
+    assert list(figure.data[0].y) == [5, 3]
+    assert list(figure.data[1].customdata[0]) == ["2026-11-02", "closed"]
+
+
+def test_received_closed_empty_series():
+    figure = received_closed.make_figure(
+        pd.DataFrame({"period": [], "received": [], "closed": []})
+    )
+    assert len(figure.data) == 0
+    assert figure.layout.annotations[0].text == "no weeks in the period"
+
+
+def test_top_types_largest_on_top():
+    top = pd.DataFrame(
+        {
+            "service_type": ["A", "B"],
+            "name": ["Alpha", None],
+            "received": [9, 4],
+            "closed": [1, 1],
+        }
+    )
+    bar = top_types.make_figure(top).data[0]
+    assert list(bar.y) == ["B", "Alpha"]
+    assert list(bar.customdata) == ["B", "A"]
+
+
+def test_backlog_line():
+    series = pd.DataFrame({"day": [date(2026, 11, 2)], "open_backlog": [3]})
+    assert list(backlog_trend.make_figure(series).data[0].y) == [3]
+
+
+def test_aging_buckets_in_order():
+    buckets = pd.DataFrame({"bucket": ["0-2 days", "3-7 days"], "open": [1, 0]})
+    assert list(aging.make_figure(buckets).data[0].x) == ["0-2 days", "3-7 days"]
+
+
+def test_transfers_for_department():
+    frame = pd.DataFrame(
+        {"department": ["PW", "WTR"], "transfers_out": [1, 0], "transfers_in": [0, 1]}
+    )
+    assert list(transfers.make_figure(frame, "WTR").data[0].y) == [1, 0]
+
+
+def test_map_offline_without_tiles():
+    districts = pd.DataFrame(
+        {
+            "district": ["1", "2"],
+            "name": ["D1", "D2"],
+            "latitude": [39.7, 39.8],
+            "longitude": [-75.5, -75.6],
+            "received": [100, 25],
+            "open_now": [3, 1],
+        }
+    )
+    figure = case_map.make_figure(districts, None, (39.74, -75.55))
+    assert figure.layout.map.style == "white-bg"
+    assert figure.layout.map.layers == ()
+    assert [list(d) for d in figure.data[0].customdata] == [
+        ["district", "1"],
+        ["district", "2"],
+    ]
+    assert figure.data[0].mode == "markers"
+
+
+def test_map_tiles_from_setting():
+    districts = pd.DataFrame(
+        {
+            "district": ["1"],
+            "name": ["D1"],
+            "latitude": [39.7],
+            "longitude": [-75.5],
+            "received": [1],
+            "open_now": [0],
+        }
+    )
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    figure = case_map.make_figure(districts, None, (39.74, -75.55), url)
+    assert list(figure.layout.map.layers[0].source) == [url]
+
+
+def test_bubble_sizes_by_area():
+    assert case_map.bubble_sizes(pd.Series([100, 25]), largest=40) == [40.0, 20.0]
+    assert case_map.bubble_sizes(pd.Series([0, 0])) == [8.0, 8.0]
+
+
+def test_by_type_lists_insufficient_groups():
+    rows = [
+        {
+            "service_type": "POTHOLE",
+            "details": {
+                "on_time_rate": {
+                    "value": 1.0,
+                    "unit": "fraction",
+                    "reason": None,
+                    "n": 30,
+                    "target": 0.85,
+                }
+            },
+        },
+        {
+            "service_type": "MISSED_TRASH",
+            "details": {
+                "on_time_rate": {
+                    "value": None,
+                    "unit": "fraction",
+                    "reason": "insufficient data",
+                    "n": 8,
+                    "target": 0.9,
+                }
+            },
+        },
+    ]
+    records = type_values(rows, "on_time_rate", {"POTHOLE": "Pothole"})
+    figure = by_type_figure(records, "On-time rate", "fraction")
+    assert list(figure.data[0].y) == ["Pothole"]
+    assert list(figure.data[0].x) == [100.0]
+    assert "insufficient data: MISSED_TRASH" in figure.layout.title.text

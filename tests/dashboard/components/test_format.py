@@ -1,0 +1,42 @@
+"""Display text of values, changes and durations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from dashboard.components.format import (
+    format_change,
+    format_hours,
+    format_instant,
+    format_value,
+)
+
+
+def test_format_value_by_unit():
+    assert format_value(1234, "cases") == "1,234"
+    assert format_value(0.856, "fraction") == "86%"
+    assert format_value(30, "hours") == "30.0 h"
+    assert format_value(120, "hours") == "5.0 days"
+    assert format_value(1.2345, "ratio") == "1.23"
+    assert format_value(None, "fraction", "insufficient data") == "insufficient data"
+
+
+def test_format_hours_switches_to_days_at_two_days():
+    assert format_hours(47.9) == "47.9 h"
+    assert format_hours(48) == "2.0 days"
+
+
+def test_format_change():
+    assert format_change(85, 20, "cases") == "▲ 325% vs previous period"
+    assert format_change(10, 20, "cases") == "▼ 50% vs previous period"
+    assert format_change(0.7, 0.8, "fraction") == "▼ 10.0 points vs previous period"
+    assert format_change(5, 0, "cases") == "previous period had none"
+    assert format_change(5, None, "cases") == "no previous period to compare"
+
+
+def test_format_instant_in_city_zone():
+    zone = ZoneInfo("America/New_York")
+    moment = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+    assert format_instant(moment, zone) == "2026-11-30 12:00 EST"
+    assert format_instant(None, zone) == "none"
