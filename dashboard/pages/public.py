@@ -59,11 +59,12 @@ def layout(**query):
                     html.Label(
                         "Period", htmlFor="public-period", id="public-period-label"
                     ),
-                    dcc.Dropdown(
+                    # A native select: dcc.Dropdown keeps a focusable input
+                    # inside an aria-hidden element, which screen readers trip on.
+                    dbc.Select(
                         id="public-period",
                         options=[{"label": t, "value": v} for v, t in PERIODS.items()],
                         value="4",
-                        clearable=False,
                         style={"maxWidth": "16rem"},
                     ),
                     html.Div(id="public-period-text", className="chart-note mb-3"),

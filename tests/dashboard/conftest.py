@@ -18,7 +18,9 @@ from werkzeug.serving import make_server
 
 from city311.app import AppContext
 from city311.settings import load_settings
+from tests.conftest import skip_or_fail
 from tests.dashboard import scenario
+from tests.dashboard.case_store import SeededCase, seed_case_store
 
 VERSION = "scenario-1"
 
@@ -63,6 +65,12 @@ def dash_server(tmp_path_factory, warehouse_file) -> flask.Flask:
 
 
 @pytest.fixture(scope="session")
+def seeded_case(dash_server) -> SeededCase:
+    """The case with personal data in the dashboard server's case store."""
+    return seed_case_store(dash_server.extensions["city311"])
+
+
+@pytest.fixture(scope="session")
 def live_url(dash_server) -> Iterator[str]:
     """Serve the dashboard on a free loopback port for the session."""
     http = make_server("127.0.0.1", 0, dash_server, threaded=True)
@@ -71,3 +79,38 @@ def live_url(dash_server) -> Iterator[str]:
     yield f"http://127.0.0.1:{http.server_port}"
     http.shutdown()
     thread.join(timeout=5)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium through Playwright, using the system browser."""
+    if not CHROMIUM.exists():
+        skip_or_fail(
+            f"Chromium not found at {CHROMIUM}; install Debian's chromium and "
+            "chromium-driver packages",
+            "CITY311_REQUIRE_BROWSER",
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail(
+            "playwright is not installed; install the test extra "
+            "(pip install -e '.[test]')",
+            "CITY311_REQUIRE_BROWSER",
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=BROWSER_ARGS
+        )
+        yield chromium
+        chromium.close()

@@ -1,0 +1,241 @@
+"""The dashboard in headless Chromium over real HTTP on the November scenario."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.dashboard import scenario
+
+pytestmark = pytest.mark.browser
+
+NOVEMBER = "from=2026-11-02&to=2026-11-29"
+WATER_CASE = scenario.cases()[60].number  # the transferred sewer backup
+
+
+@dataclass
+class Visit:
+    """A page with every console error, page error and request it produced."""
+
+    page: object
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def visit(browser, live_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    opened: list[Visit] = []
+
+    def open_page(path: str) -> Visit:
+        page = context.new_page()
+        seen = Visit(page)
+        page.on("console", lambda m: m.type == "error" and seen.errors.append(m.text))
+        page.on("pageerror", lambda e: seen.errors.append(str(e)))
+        page.on("request", lambda r: seen.requests.append(r.url))
+        page.goto(live_url + path)
+        page.wait_for_load_state("networkidle")
+        opened.append(seen)
+        return seen
+
+    yield open_page
+    context.close()
+
+
+def outside(seen: Visit, live_url: str) -> list[str]:
+    """Return requests that left the test server (data and blob URLs stay local)."""
+    local = (live_url, "data:", "blob:")
+    return [url for url in seen.requests if not url.startswith(local)]
+
+
+def text_of(visit: Visit, selector: str) -> str:
+    locator = visit.page.locator(selector)
+    locator.wait_for()
+    return locator.inner_text()
+
+
+def wait_for_text(visit: Visit, selector: str, expected: str) -> None:
+    visit.page.wait_for_function(
+        "([s, t]) => (document.querySelector(s)?.innerText || '').includes(t)",
+        arg=[selector, expected],
+    )
+
+
+def test_overview_renders_figures(visit, live_url):
+    seen = visit("/?" + NOVEMBER)
+    wait_for_text(seen, "#overview-tile-received", "85")
+    assert "75" in text_of(seen, "#overview-tile-closed")
+    assert "73%" in text_of(seen, "#overview-tile-on_time_rate")
+    assert seen.page.locator("#overview-received-closed .bars path").count() == 8
+    assert seen.page.locator("#overview-top-types .bars path").count() == 3
+    assert seen.page.locator("#overview-scorecard-grid .ag-row").count() >= 3
+    assert seen.errors == []
+    assert outside(seen, live_url) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "selector", "expected"),
+    [
+        (f"/cases?{NOVEMBER}&department=PW", "#cases-summary", "40 cases created"),
+        (f"/department/WTR?{NOVEMBER}", "#department-overdue-note", "0 cases overdue"),
+        (f"/cases/{WATER_CASE}", "#case-sla-text", "closed"),
+        (f"/quality?{NOVEMBER}", "#quality-totals", "3 of 85 cases"),
+        ("/public", "#public-departments", "Public Works"),
+    ],
+)
+def test_page_renders_without_errors(visit, live_url, path, selector, expected):
+    seen = visit(path)
+    wait_for_text(seen, selector, expected)
+    assert seen.errors == []
+    assert outside(seen, live_url) == []
+
+
+def test_case_page_shows_timeline(visit):
+    seen = visit(f"/cases/{WATER_CASE}")
+    wait_for_text(seen, "#case-timeline-grid", "transferred")
+    rows = seen.page.locator("#case-timeline-grid .ag-center-cols-container .ag-row")
+    assert rows.count() == 4
+
+
+def test_department_page_draws_charts(visit):
+    seen = visit(f"/department/PW?{NOVEMBER}")
+    wait_for_text(seen, "#department-overdue-note", "10 cases overdue")
+    assert seen.page.locator("#department-aging .bars path").count() == 5
+    assert seen.page.locator("#department-on-time .bars path").count() == 1
+
+
+def test_scorecard_row_opens_case_list(visit):
+    seen = visit("/?" + NOVEMBER)
+    cell = '#overview-scorecard-grid .ag-row[row-id="WTR"] [col-id="received"]'
+    seen.page.locator(cell).click()
+    seen.page.wait_for_url("**/cases?**")
+    wait_for_text(seen, "#cases-summary", "35 cases created")
+    assert "department=WTR" in seen.page.url
+    assert "basis=received" in seen.page.url
+
+
+def test_scorecard_name_opens_department(visit):
+    seen = visit("/?" + NOVEMBER)
+    cell = '#overview-scorecard-grid .ag-row[row-id="PW"] [col-id="name"]'
+    seen.page.locator(cell).click()
+    seen.page.wait_for_url("**/department/PW?**")
+    wait_for_text(seen, "#department-overdue-note", "10 cases overdue")
+
+
+def click_bar(seen: Visit, selector: str) -> None:
+    """Click the middle of a plotly bar where plotly's drag layer receives it."""
+    bar = seen.page.locator(selector)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    seen.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_chart_bar_opens_case_list(visit):
+    seen = visit("/?" + NOVEMBER)
+    seen.page.locator("#overview-top-types .bars path").first.wait_for()
+    # Bars are drawn smallest first: Missed trash pickup with 10 cases.
+    click_bar(seen, "#overview-top-types .bars path >> nth=0")
+    seen.page.wait_for_url("**/cases?**")
+    wait_for_text(seen, "#cases-summary", "10 cases created")
+    assert "service_type=MISSED_TRASH" in seen.page.url
+
+
+def test_url_reproduces_filtered_view(visit):
+    seen = visit(f"/?{NOVEMBER}&department=WTR")
+    wait_for_text(seen, "#overview-tile-received", "35")
+    assert "Water" in text_of(seen, "#overview-scorecard-grid")
+    assert "43%" in text_of(seen, "#overview-tile-on_time_rate")
+
+
+def test_filter_bar_writes_url(visit):
+    seen = visit("/cases?" + NOVEMBER)
+    wait_for_text(seen, "#cases-summary", "85 cases created")
+    seen.page.locator('[id*="filter-apply"]').click()
+    seen.page.wait_for_url("**from=2026-11-02**")
+    assert "to=2026-11-29" in seen.page.url
+    wait_for_text(seen, "#cases-summary", "85 cases created")
+
+
+def test_bad_url_value_shows_message(visit):
+    seen = visit("/?from=2026-13-01")
+    wait_for_text(seen, "#overview-message", "from date '2026-13-01' is not a date")
+    assert seen.errors == []
+
+
+def test_case_grid_pages_from_server(visit):
+    seen = visit("/cases?from=2026-10-01&to=2026-11-30")
+    wait_for_text(seen, "#cases-summary", "105 cases created")
+    wait_for_text(seen, ".ag-paging-row-summary-panel", "of 105")
+
+
+def test_public_page_hides_personal_data(visit, seeded_case):
+    bodies: list[str] = []
+    seen = visit("/public")
+    seen.page.on(
+        "response",
+        lambda r: "_dash" in r.url and bodies.append(r.text()),
+    )
+    # Reload so the layout and every callback response are captured.
+    seen.page.reload()
+    seen.page.wait_for_load_state("networkidle")
+    seen.page.fill("#public-lookup-input", seeded_case.number)
+    seen.page.click("#public-lookup-button")
+    wait_for_text(seen, "#public-lookup-result", "Crew scheduled for this week")
+    seen.page.wait_for_load_state("networkidle")
+    text = "\n".join(bodies) + seen.page.content()
+    assert seeded_case.number in text
+    for label, value in seeded_case.personal.items():
+        assert value not in text, label
+    assert seen.errors == []
+
+
+def test_public_components_have_public_ids(dash_server):
+    import dash
+
+    layout = next(
+        page["layout"]
+        for page in dash.page_registry.values()
+        if page["path"] == "/public"
+    )
+    with dash_server.test_request_context("/public"):
+        tree = json.loads(json.dumps(layout(), cls=_PlotlyEncoder()))
+    ids = list(_ids(tree))
+    assert ids
+    assert [i for i in ids if not i.startswith("public-")] == []
+
+
+def _PlotlyEncoder():
+    from plotly.utils import PlotlyJSONEncoder
+
+    return PlotlyJSONEncoder
+
+
+def _ids(node):
+    if isinstance(node, dict):
+        props = node.get("props", {})
+        if isinstance(props, dict) and isinstance(props.get("id"), str):
+            yield props["id"]
+        for value in node.values():
+            yield from _ids(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _ids(item)
+
+
+def test_public_page_accessibility(visit, seeded_case):
+    from axe_playwright_python.sync_playwright import Axe
+
+    seen = visit("/public")
+    wait_for_text(seen, "#public-departments", "Public Works")
+    seen.page.fill("#public-lookup-input", seeded_case.number)
+    seen.page.click("#public-lookup-button")
+    wait_for_text(seen, "#public-lookup-result", "Crew scheduled")
+    results = Axe().run(seen.page)
+    serious = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
