@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -43,11 +44,18 @@ def make_figure(
                 lat=points["latitude"],
                 lon=points["longitude"],
                 mode="markers",
+                # A numeric colour on a two-step scale: plotly validates a list
+                # of colour strings element by element, which is slow.
                 marker={
                     "size": 7,
-                    "color": ["#b02a37" if o else "#495057" for o in points["overdue"]],
+                    "color": points["overdue"].astype(int).to_numpy(),
+                    "colorscale": [[0, "#495057"], [1, "#b02a37"]],
+                    "cmin": 0,
+                    "cmax": 1,
                 },
-                customdata=[["case", n] for n in points["case_number"]],
+                customdata=np.array(
+                    [["case", n] for n in points["case_number"]], dtype=object
+                ),
                 text=points["case_number"],
                 name="Open cases (red: overdue)",
                 hovertemplate="%{text}<extra></extra>",

@@ -12,9 +12,16 @@ def base_layout(figure: go.Figure, title: str, height: int = 320) -> go.Figure:
         title={"text": title, "x": 0, "font": {"size": 15}},
         height=height,
         margin={"l": 50, "r": 20, "t": 45, "b": 40},
-        template="plotly_white",
+        # Plain colours instead of template="plotly_white": plotly deep-copies
+        # a named template into every figure, which costs tens of milliseconds.
+        template="none",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font={"family": "sans-serif", "color": "#212529"},
         legend={"orientation": "h", "y": -0.15},
     )
+    figure.update_xaxes(gridcolor="#e9ecef", zerolinecolor="#ced4da")
+    figure.update_yaxes(gridcolor="#e9ecef", zerolinecolor="#ced4da")
     return figure
 
 

@@ -70,43 +70,38 @@ def layout(**query):
     return page_frame(PAGE, "CitiStat overview", query, body, path="/")
 
 
+HEADLINE_METRICS = tuple(dict.fromkeys((*TILES, *scorecard.SCORECARD_METRICS)))
+
+
 @callback(
     Output("overview-tiles", "children"),
+    Output("overview-scorecard", "children"),
     Output("overview-message", "children"),
     Output("overview-packet", "href"),
     Input("overview-query", "data"),
 )
-def show_tiles(query):
-    rt = runtime()
-    try:
-        filters = read_filters(query)
-        result = rt.reader.call(compute, filters, rt.context.city, names=tuple(TILES))
-    except view_errors() as error:
-        return None, error_alert(error), None
-    hrefs = {name: cases_href(filters, basis) for name, basis in TILES.items()}
-    packet = "/packet.pdf" + cases_href(filters).removeprefix("/cases")
-    return make_tiles(result["details"], hrefs), None, packet
-
-
-@callback(Output("overview-scorecard", "children"), Input("overview-query", "data"))
-def show_scorecard(query):
+def show_headline(query):
+    """Fill the tiles and the scorecard from one compute call by department."""
     rt = runtime()
     try:
         filters = read_filters(query)
         result = rt.reader.call(
-            compute,
-            filters,
-            rt.context.city,
-            by="department",
-            names=scorecard.SCORECARD_METRICS,
+            compute, filters, rt.context.city, by="department", names=HEADLINE_METRICS
         )
         weekly = rt.reader.call(department_trend.weekly_received, filters)
         names = dict(read_dimensions().departments)
-    except view_errors():
-        raise PreventUpdate from None
+    except view_errors() as error:
+        return None, None, error_alert(error), None
+    hrefs = {name: cases_href(filters, basis) for name, basis in TILES.items()}
+    packet = "/packet.pdf" + cases_href(filters).removeprefix("/cases")
     mondays = _mondays(filters.start, filters.end)
     rows = scorecard.scorecard_rows(result["rows"], weekly, mondays, names)
-    return scorecard.make_grid("overview-scorecard-grid", rows)
+    return (
+        make_tiles(result["details"], hrefs),
+        scorecard.make_grid("overview-scorecard-grid", rows),
+        None,
+        packet,
+    )
 
 
 def _mondays(start: date, end: date) -> list[date]:

@@ -1,0 +1,231 @@
+"""Time the dashboard over HTTP against a synthetic warehouse.
+
+    python -m bench.dashboard_bench --cases 1000000
+
+Builds a synthetic snapshot (or reads ``--warehouse FILE``), serves the
+dashboard on a loopback port in this process, loads each page once in
+headless Chromium to record its callback requests, then replays every request
+``--repeat`` times: cold (result cache cleared first, so each metric query
+runs) and warm (served from the cache). It prints p50 and p95 per page and the
+overview's first full render (navigation until every tile and chart is drawn).
+Targets: callbacks p50 <= 100 ms and p95 <= 250 ms, first render <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import flask
+from werkzeug.serving import make_server
+
+from bench.synthetic_warehouse import write_synthetic_warehouse
+
+END = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+PERIOD = "from=2026-11-02&to=2026-11-29"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pages(case_number: str) -> dict[str, str]:
+    return {
+        "overview": f"/?{PERIOD}",
+        "department": f"/department/PW?{PERIOD}",
+        "cases": f"/cases?{PERIOD}&department=WTR&basis=received",
+        "case": f"/cases/{case_number}",
+        "quality": f"/quality?{PERIOD}",
+        "public": "/public",
+    }
+
+
+def build_server(warehouse: Path, data_dir: Path) -> flask.Flask:
+    from city311.app import AppContext
+    from city311.settings import load_settings
+    from dashboard.app import create_dash_app
+
+    def open_file(settings, name=None):
+        connection = duckdb.connect(str(warehouse), read_only=True)
+        connection.execute("SET TimeZone = 'UTC'")
+        return connection
+
+    context = AppContext(load_settings({"data_dir": str(data_dir)}, environ={}))
+    server = flask.Flask("city311-bench")
+    server.extensions["city311"] = context
+    create_dash_app(
+        server,
+        context,
+        opener=open_file,
+        versioner=lambda s: "bench",
+        clock=lambda: END,
+    )
+    return server
+
+
+def render_overview(page, url: str) -> float:
+    """Open the overview; return seconds until tiles, scorecard and charts are drawn."""
+    started = time.perf_counter()
+    page.goto(url)
+    page.locator("#overview-tile-received .tile-value").wait_for()
+    page.locator("#overview-scorecard-grid .ag-row").first.wait_for()
+    page.locator("#overview-top-types .bars path").first.wait_for()
+    page.locator("#overview-map .main-svg").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    return time.perf_counter() - started
+
+
+def record_callbacks(base: str, paths: dict[str, str], clear) -> tuple[dict, dict]:
+    """Load each page in Chromium; return its callback requests and render times.
+
+    Render times: ``first`` on the fresh server, ``cold_cache`` after clearing
+    the result cache (scripts cached by the browser), ``warm_cache`` again.
+    """
+    from playwright.sync_api import sync_playwright
+
+    recorded: dict[str, list[tuple[str, bytes]]] = {}
+    renders: dict[str, float] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        overview = base + paths["overview"]
+        renders["first"] = render_overview(context.new_page(), overview)
+        clear()
+        renders["cold_cache"] = render_overview(context.new_page(), overview)
+        renders["warm_cache"] = render_overview(context.new_page(), overview)
+        for name, path in paths.items():
+            page = context.new_page()
+            calls: list[tuple[str, bytes]] = []
+            page.on(
+                "request",
+                lambda r, calls=calls: (
+                    "_dash-update-component" in r.url
+                    and calls.append((r.url, r.post_data_buffer))
+                ),
+            )
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            recorded[name] = [c for c in calls if b"_pages_content" not in c[1]]
+            page.close()
+        browser.close()
+    return recorded, renders
+
+
+def replay(url: str, body: bytes) -> float:
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(server, recorded, repeat: int) -> dict[str, dict[str, float]]:
+    from dashboard.runtime import runtime
+
+    cache = runtime(server).reader.cache
+    results = {}
+    for name, calls in recorded.items():
+        cold, warm = [], []
+        for _ in range(repeat):
+            for url, body in calls:
+                cache.clear()
+                cold.append(replay(url, body))
+                warm.append(replay(url, body))
+        results[name] = {
+            "callbacks": len(calls),
+            "cold_p50_ms": statistics.median(cold) if cold else 0.0,
+            "cold_p95_ms": percentile(cold, 0.95) if cold else 0.0,
+            "warm_p50_ms": statistics.median(warm) if warm else 0.0,
+            "warm_p95_ms": percentile(warm, 0.95) if warm else 0.0,
+        }
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=100_000,
+        help="synthetic cases to generate (ignored with --warehouse)",
+    )
+    parser.add_argument("--warehouse", type=Path, help="existing DuckDB file to read")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="replays of each recorded callback"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="city311-bench-") as folder:
+        warehouse = args.warehouse
+        generated = 0.0
+        if warehouse is None:
+            warehouse = Path(folder) / "synthetic.duckdb"
+            started = time.perf_counter()
+            write_synthetic_warehouse(warehouse, args.cases, END)
+            generated = time.perf_counter() - started
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            count, number = con.execute(
+                "SELECT count(*), max(case_number) FROM fact_case "
+                "WHERE closed_date >= DATE '2026-11-02'"
+            ).fetchone()
+            total = con.execute("SELECT count(*) FROM fact_case").fetchone()[0]
+        server = build_server(warehouse, Path(folder))
+        http = make_server("127.0.0.1", 0, server, threaded=True)
+        thread = threading.Thread(target=http.serve_forever, daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{http.server_port}"
+        try:
+            from dashboard.runtime import runtime
+
+            cache = runtime(server).reader.cache
+            recorded, renders = record_callbacks(base, pages(number), cache.clear)
+            results = measure(server, recorded, args.repeat)
+        finally:
+            http.shutdown()
+            thread.join(timeout=10)
+
+    report = {
+        "cases": total,
+        "generate_s": round(generated, 1),
+        "overview_render_s": {k: round(v, 2) for k, v in renders.items()},
+        "pages": results,
+    }
+    if args.json:
+        print(json.dumps(report))
+        return
+    print(f"{total:,} cases (generated in {generated:.1f} s)")
+    print(
+        "overview render: first {first:.2f} s, cold cache {cold_cache:.2f} s, "
+        "warm cache {warm_cache:.2f} s".format(**renders)
+    )
+    print(
+        f"{'page':<12}{'calls':>6}{'cold p50':>10}{'cold p95':>10}"
+        f"{'warm p50':>10}{'warm p95':>10}   (ms)"
+    )
+    for name, row in results.items():
+        print(
+            f"{name:<12}{row['callbacks']:>6}{row['cold_p50_ms']:>10.1f}"
+            f"{row['cold_p95_ms']:>10.1f}{row['warm_p50_ms']:>10.1f}"
+            f"{row['warm_p95_ms']:>10.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
