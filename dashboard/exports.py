@@ -51,6 +51,7 @@ def register_exports(server: flask.Flask) -> None:
             query = CaseQuery(filters, basis, flag, source)
             version = rt.reader.pool.version()
         except view_errors() as error:
+            log.info("CSV export rejected: %s", error)
             return flask.Response(f"{error}\n", status=400, mimetype="text/plain")
         now = rt.now()
 

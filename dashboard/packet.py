@@ -24,12 +24,13 @@ from dashboard.components.format import format_instant, format_value
 from dashboard.packet_html import PacketContent, render
 from dashboard.pdf import PdfError, html_to_pdf
 from dashboard.reader import WarehouseReader
-from dashboard.urlstate import as_of
-from dashboard.warehouse import NoSnapshotError, SnapshotPool
+from dashboard.urlstate import as_of, check_codes
+from dashboard.view import view_errors
+from dashboard.warehouse import SnapshotPool
 from metrics import backlog, volume
 from metrics.citistat import compute
 from metrics.dimensions import dimensions
-from metrics.filters import FilterError, Filters
+from metrics.filters import Filters
 
 log = logging.getLogger(__name__)
 
@@ -56,21 +57,27 @@ def write_packet(
     *,
     reader: WarehouseReader | None = None,
     now: datetime | None = None,
+    snapshot: str | None = None,
 ) -> Path:
     """Write the meeting packet PDF for ``filters`` to ``path`` and return the path.
 
-    Raises PacketError when no snapshot is published, a filter names an
-    unknown code, or Chromium is missing or fails.
+    ``snapshot`` names a frozen or published snapshot to read instead of the
+    one the settings select. Raises PacketError when no snapshot is published,
+    a filter names an unknown code, or Chromium is missing or fails.
     """
     target = Path(path)
-    reader = reader or WarehouseReader(SnapshotPool(context.settings), ResultCache())
+    if reader is None:
+        settings = context.settings
+        if snapshot:
+            settings = replace(settings, dashboard_snapshot=snapshot)
+        reader = WarehouseReader(SnapshotPool(settings), ResultCache())
     now = now or datetime.now(UTC)
     city = context.city
     if filters.as_of is None:
         filters = replace(filters, as_of=as_of(filters, now, city.timezone))
     try:
         content = packet_content(context, reader, filters)
-    except (FilterError, NoSnapshotError) as error:
+    except view_errors() as error:
         raise PacketError(str(error)) from error
     charts = _chart_figures(reader, filters)
     content.charts = list(zip([t for t, _ in charts], _svgs(charts), strict=True))
@@ -90,6 +97,7 @@ def packet_content(
     """Compute every figure and table of the packet (charts excluded)."""
     city = context.city
     dims = reader.call(dimensions)
+    check_codes(filters, dims)
     department = filters.departments[0] if len(filters.departments) == 1 else None
     by = "service_type" if department else "department"
     names = (

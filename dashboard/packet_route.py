@@ -26,6 +26,7 @@ def register_packet_route(server: flask.Flask) -> None:
             filters = parse_filters(args, rt.today(), ("basis",))
             check_codes(filters, read_dimensions())
         except view_errors() as error:
+            log.info("meeting packet rejected: %s", error)
             return flask.Response(f"{error}\n", status=400, mimetype="text/plain")
         with tempfile.TemporaryDirectory(prefix="city311-packet-") as folder:
             path = Path(folder) / "packet.pdf"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -15,6 +16,8 @@ from dashboard.urlstate import as_of, check_codes, default_period, parse_filters
 from dashboard.warehouse import NoSnapshotError
 from metrics.dimensions import Dimensions, dimensions
 from metrics.filters import FilterError, Filters
+
+log = logging.getLogger(__name__)
 
 
 def view_errors() -> tuple[type[Exception], ...]:
@@ -45,6 +48,8 @@ def read_filters(query: dict[str, Any] | None, extra_keys=()) -> Filters:
 
 
 def error_alert(error: Exception) -> dbc.Alert:
+    """Log a rejected view request and return the message that replaces its figures."""
+    log.info("dashboard view not shown: %s", error)
     return dbc.Alert(str(error), color="warning", className="mb-3")
 
 

@@ -1,6 +1,6 @@
 """The case map: districts sized by cases received, and open cases as points.
 
-The default style ``white-bg`` draws no tiles, so the map works offline; the
+The default style ``white-bg`` draws no tiles, so the map works offline. The
 ``map_tiles_url`` setting adds a raster tile layer from a server the city runs.
 """
 
@@ -35,7 +35,7 @@ def make_figure(
     """Draw district bubbles and, when given, open-case points.
 
     District customdata is ``["district", code]`` and point customdata
-    ``["case", number]``, so one click handler tells them apart.
+    ``["case", number]``, so one click handler can distinguish them.
     """
     figure = go.Figure()
     if points is not None and not points.empty:

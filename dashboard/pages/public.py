@@ -2,7 +2,7 @@
 
 Open to anyone. Every component id starts with ``public-`` so that the login
 check lets its callbacks through (see ``dashboard.access``). Figures are
-aggregates of the warehouse, which holds no personal data; the lookup shows
+aggregates of the warehouse, which contains no personal data. The lookup shows
 a fixed list of fields from the case store's public view.
 """
 

@@ -200,13 +200,13 @@ def test_public_components_have_public_ids(dash_server):
         if page["path"] == "/public"
     )
     with dash_server.test_request_context("/public"):
-        tree = json.loads(json.dumps(layout(), cls=_PlotlyEncoder()))
+        tree = json.loads(json.dumps(layout(), cls=plotly_encoder()))
     ids = list(_ids(tree))
     assert ids
     assert [i for i in ids if not i.startswith("public-")] == []
 
 
-def _PlotlyEncoder():
+def plotly_encoder():
     from plotly.utils import PlotlyJSONEncoder
 
     return PlotlyJSONEncoder
