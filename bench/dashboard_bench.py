@@ -57,6 +57,26 @@ READY = {
 }
 
 
+def give_valid_number(warehouse: Path) -> str:
+    """Give the latest closed case a case number with a valid check digit.
+
+    Synthetic numbers end in 0 whatever their check digit should be, and the
+    case page rejects a number whose check digit fails.
+    """
+    from cases.numbers import format_case_number
+
+    with duckdb.connect(str(warehouse)) as con:
+        case_id, created = con.execute(
+            "SELECT case_id, created_date FROM fact_case "
+            "WHERE closed_at IS NOT NULL ORDER BY closed_at DESC LIMIT 1"
+        ).fetchone()
+        number = format_case_number(created.year, case_id % 1_000_000 or 1)
+        con.execute(
+            "UPDATE fact_case SET case_number = ? WHERE case_id = ?", [number, case_id]
+        )
+    return number
+
+
 def build_server(warehouse: Path, data_dir: Path) -> flask.Flask:
     from city311.app import AppContext
     from city311.settings import load_settings
@@ -193,11 +213,8 @@ def main() -> None:
             started = time.perf_counter()
             write_synthetic_warehouse(warehouse, args.cases, END)
             generated = time.perf_counter() - started
+        number = give_valid_number(warehouse)
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            count, number = con.execute(
-                "SELECT count(*), max(case_number) FROM fact_case "
-                "WHERE closed_date >= DATE '2026-11-02'"
-            ).fetchone()
             total = con.execute("SELECT count(*) FROM fact_case").fetchone()[0]
         server = build_server(warehouse, Path(folder))
         http = make_server("127.0.0.1", 0, server, threaded=True)
