@@ -2,14 +2,14 @@
 
 A login check (a ``before_request`` hook) calls ``is_public_callback`` with the
 JSON body of a ``POST /_dash-update-component``. A callback is public when
-every output id starts with ``public-``, or when it is Dash's page router
+every output id (or the ``type`` key of a pattern-matching id) starts with
+``public-``, or when it is Dash's page router
 rendering a public page: the router's outputs are ``_pages_content`` and
 ``_pages_store``, and its ``pathname`` input names the page.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,7 +27,10 @@ def _output_ids(body: dict[str, Any]) -> list[str]:
         if not isinstance(item, dict):
             return []
         ident = item.get("id")
-        ids.append(ident if isinstance(ident, str) else json.dumps(ident))
+        if isinstance(ident, dict):
+            # A pattern-matching id is public by its "type" key.
+            ident = ident.get("type")
+        ids.append(ident if isinstance(ident, str) else "")
     return ids
 
 

@@ -50,9 +50,11 @@ def test_router_for_public_page_allowed():
     assert not is_public_callback(body(outputs, "/cases"))
 
 
-def test_pattern_id_refused():
-    request = body({"id": {"type": "filter-nav", "page": "public"}, "property": "href"})
-    assert not is_public_callback(request)
+def test_pattern_id_by_type():
+    public = body({"id": {"type": "public-card", "index": 1}, "property": "children"})
+    staff = body({"id": {"type": "filter-nav", "page": "public"}, "property": "href"})
+    assert is_public_callback(public)
+    assert not is_public_callback(staff)
 
 
 def test_malformed_body_refused():
