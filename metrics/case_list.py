@@ -21,6 +21,9 @@ from metrics.filters import CASE_COLUMNS, FilterError, Filters, where_clause
 from metrics.query import fetch
 
 # Which cases a list shows: the metric a tile or chart drills down from.
+# NOTE: "open" and "overdue" use each case's current state, while the backlog
+# and overdue tiles replay events to the period's end, so for a period that
+# ended before today the list and the tile can count different cases.
 BASES: Mapping[str, str] = {
     "received": "cases created in the period",
     "closed": "cases finally closed in the period",
