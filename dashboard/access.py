@@ -1,4 +1,4 @@
-"""Which dashboard requests anyone may make without logging in.
+"""The rule for dashboard requests that anyone may make without logging in.
 
 A login check (a ``before_request`` hook) calls ``is_public_callback`` with the
 JSON body of a ``POST /_dash-update-component``. A callback is public when

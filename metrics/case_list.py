@@ -20,7 +20,7 @@ import pandas as pd
 from metrics.filters import CASE_COLUMNS, FilterError, Filters, where_clause
 from metrics.query import fetch
 
-# Which cases a list shows: the metric a tile or chart drills down from.
+# Case-list bases: the set of cases behind the tile or chart a click came from.
 # NOTE: "open" and "overdue" use each case's current state, while the backlog
 # and overdue tiles replay events to the period's end, so for a period that
 # ended before today the list and the tile can count different cases.
@@ -188,7 +188,7 @@ def case_page(
     offset: int = 0,
     limit: int = 100,
 ) -> pd.DataFrame:
-    """Return one page of cases, newest first unless ``query.sort`` says otherwise.
+    """Return one page of cases, newest first unless ``query.sort`` sets an order.
 
     Columns are the keys of ``COLUMNS``; instants are UTC.
     """
