@@ -10,7 +10,7 @@ value, which pages show instead of a figure.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from cases.lifecycle import CHANNELS
 from metrics.case_list import BASES
 from metrics.dimensions import Dimensions
-from metrics.filters import FilterError, Filters
+from metrics.filters import FilterError, Filters, period_as_of
 
 PERIOD_KEYS = ("from", "to")
 CODE_KEYS = {
@@ -140,9 +140,5 @@ def filter_query(filters: Filters, **extra: str | None) -> str:
 
 
 def as_of(filters: Filters, now: datetime, zone: ZoneInfo) -> datetime:
-    """Return the moment backlog and overdue are taken: the period's end or now.
-
-    The end of the period is the local midnight after its last day.
-    """
-    end = datetime.combine(filters.end + timedelta(days=1), time(), zone)
-    return min(now, end)
+    """Return the moment backlog and overdue are taken: the period's end or now."""
+    return period_as_of(filters, now, zone)

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from metrics import backlog, quality, timeliness, volume
-from metrics.filters import Filters
+from metrics.filters import Filters, period_as_of
 from metrics.query import DATE_BREAKDOWNS, fetch, normalize_by
 from metrics.registry import (
     HEADLINE,
@@ -230,8 +230,10 @@ def compute(
 ) -> dict[str, Any]:
     """Compute CitiStat figures for a period, city-wide and per group of ``by``.
 
-    Backlog and overdue are taken at ``filters.as_of``, or at ``clock()`` when
-    that is None. The comparison periods take them the same time span earlier.
+    Backlog and overdue are taken at ``filters.as_of``, or when that is None at
+    the end of the period in the city's time (``clock()`` while the period runs,
+    or when ``city`` is None). The comparison periods take them the same span
+    earlier.
     ``min_n`` replaces each non-count figure's minimum group size.
 
     Returns a JSON-ready dict: ``metrics`` maps each name to its value (None
@@ -243,7 +245,11 @@ def compute(
     for name in request.names:
         metric(name)
     by = normalize_by(by)
-    as_of = filters.as_of or clock()
+    as_of = filters.as_of
+    if as_of is None:
+        # Without a city there is no local midnight to end the period at.
+        now = clock()
+        as_of = now if city is None else period_as_of(filters, now, city.timezone)
     if as_of.utcoffset() is None:
         raise ValueError(f"clock time {as_of.isoformat()} has no UTC offset")
     periods = _periods(filters, as_of)

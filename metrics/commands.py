@@ -56,13 +56,8 @@ def open_warehouse(app: AppContext, snapshot: str | None, path: Path | None):
         if not path.is_file():
             fail(f"warehouse file {path} not found; give the path of a DuckDB file")
         return duckdb.connect(str(path), read_only=True)
-    try:
-        from etl.warehouse import WarehouseError, open_snapshot
-    except ImportError:
-        fail(
-            "this installation has no warehouse module (etl.warehouse); "
-            "pass --warehouse FILE to read a DuckDB file directly"
-        )
+    from etl.warehouse import WarehouseError, open_snapshot
+
     try:
         return open_snapshot(app.settings, snapshot)
     except WarehouseError as error:
@@ -138,6 +133,12 @@ def _as_of(app: AppContext, value: datetime | None) -> datetime | None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="DuckDB file to read in place of the published snapshot.",
 )
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the CitiStat meeting packet for the period to this PDF file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @pass_app
 @handle_errors
@@ -151,6 +152,7 @@ def report(
     as_of: datetime | None,
     snapshot: str | None,
     warehouse: Path | None,
+    pdf_path: Path | None,
     as_json: bool,
 ) -> None:
     """Print the CitiStat figures for a period (both dates inclusive, city time)."""
@@ -176,7 +178,40 @@ def report(
         fail(str(error))
     finally:
         con.close()
+    if pdf_path is not None:
+        write_pdf(app, filters, pdf_path, snapshot, warehouse)
     if as_json:
         print_json(result)
         return
     _print_report(result)
+
+
+def write_pdf(
+    app: AppContext,
+    filters,
+    path: Path,
+    snapshot: str | None,
+    warehouse: Path | None,
+) -> None:
+    """Write the meeting packet from the same warehouse the figures came from."""
+    from dashboard.packet import PacketError, write_packet
+
+    reader = None
+    if warehouse is not None:
+        import duckdb
+
+        from dashboard.cache import ResultCache
+        from dashboard.reader import WarehouseReader
+        from dashboard.warehouse import SnapshotPool
+
+        def open_file(_settings, _name):
+            return duckdb.connect(str(warehouse), read_only=True)
+
+        pool = SnapshotPool(
+            app.settings, opener=open_file, versioner=lambda _s: f"file:{warehouse}"
+        )
+        reader = WarehouseReader(pool, ResultCache())
+    try:
+        write_packet(app, filters, path, reader=reader, snapshot=snapshot)
+    except PacketError as error:
+        fail(str(error))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 class FilterError(ValueError):
@@ -180,3 +181,14 @@ def check_codes(con, filters: Filters) -> None:
                 f"unknown {label} code {unknown[0]!r}; the warehouse has "
                 f"{', '.join(sorted(known)) or 'none'}"
             )
+
+
+def period_as_of(filters: Filters, now: datetime, zone: ZoneInfo) -> datetime:
+    """Return when backlog and overdue are taken unless ``as_of`` is given.
+
+    That is the end of the period (the local midnight after its last day), or
+    ``now`` while the period is still running, so a past period's figures do not
+    change as time goes on.
+    """
+    end = datetime.combine(filters.end + timedelta(days=1), time(), zone)
+    return min(now, end)
