@@ -16,6 +16,7 @@ from flask_limiter.util import get_remote_address
 from cases.api import register_open311
 from city311.app import AppContext
 from city311.settings import Settings, load_settings
+from dashboard.web import register_web
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def create_server(settings: Settings | None = None) -> Flask:
     # counts on its own, so the effective limit is the limit times the workers.
     limiter = Limiter(get_remote_address, app=server, storage_uri="memory://")
     register_open311(server, limiter)
+    register_web(server, limiter)
 
     @server.get("/healthz")
     def health():

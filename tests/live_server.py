@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -84,3 +86,40 @@ def serve(server: Flask) -> Iterator[LiveServer]:
         http.shutdown()
         thread.join(timeout=10)
         app_context(server).engine.dispose()
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token field"
+    return match.group(1)
+
+
+def login(
+    live: LiveServer, username: str, password: str = PASSWORD
+) -> requests.Session:
+    """Return an HTTP session logged in as ``username``."""
+    browser = requests.Session()
+    token = csrf_from(browser.get(live.url + "/login", timeout=30).text)
+    response = browser.post(
+        live.url + "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 302, (
+        f"login of {username} failed: {response.status_code}"
+    )
+    return browser
+
+
+def post_form(
+    browser: requests.Session, url: str, page: str, **data
+) -> requests.Response:
+    """Fetch ``page`` for a CSRF token, then post ``data`` to ``url``."""
+    token = csrf_from(browser.get(page, timeout=30).text)
+    return browser.post(
+        url, data={"csrf_token": token, **data}, allow_redirects=False, timeout=30
+    )
