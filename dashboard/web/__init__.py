@@ -42,7 +42,10 @@ def _city_name() -> dict[str, str]:
 
 def register_web(server: Flask, limiter: Limiter) -> None:
     """Register the page blueprints, the guard, CSRF and the shared templates."""
+    from dashboard.portal.routes import portal_blueprint
+    from dashboard.staff.console import console_blueprint
     from dashboard.staff.login import login_blueprint
+    from dashboard.staff.queue import queue_blueprint
 
     shared = Blueprint(
         "web",
@@ -59,6 +62,9 @@ def register_web(server: Flask, limiter: Limiter) -> None:
     server.jinja_env.globals["csrf_token"] = csrf.csrf_token
     register_filters(server)
     server.context_processor(_city_name)
+    server.register_blueprint(portal_blueprint(limiter))
     server.register_blueprint(login_blueprint(limiter))
+    server.register_blueprint(console_blueprint())
+    server.register_blueprint(queue_blueprint())
     for code in (400, 403, 404, 405, 409, 429):
         server.register_error_handler(code, _page_error)
