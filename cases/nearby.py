@@ -1,8 +1,9 @@
 """Open cases of a type near a point: the likely duplicates of a new report.
 
-A bounding box in SQL narrows the candidates (latitude and longitude are
-indexed by neither engine, but the type and status index keeps the scan
-small at city scale); the exact great-circle distance is computed in Python.
+A bounding box in SQL narrows the candidates, and Python computes the exact
+great-circle distance. Latitude and longitude have no index, so the query
+relies on the (service type, status) index to keep the scan small; that is
+enough at city scale but not at tens of millions of open cases.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """An error answered with the Open311 error body and the HTTP status ``code``."""
+    """An error returned as the Open311 error body and the HTTP status ``code``."""
 
     def __init__(self, code: int, description: str) -> None:
         super().__init__(description)

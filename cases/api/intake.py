@@ -1,6 +1,6 @@
 """Reading a ``POST requests`` body into a NewCase.
 
-The body is form-encoded as the GeoReport v2 specification says, or an XML
+The body is form-encoded, as the GeoReport v2 specification specifies, or an XML
 document ``<request><service_code>..</service_code>..</request>`` parsed with
 defusedxml; attribute answers come as ``attribute[CODE]`` (and
 ``attribute[CODE][]`` for each value of a multivaluelist).

@@ -108,8 +108,8 @@ def date_window(
 ) -> tuple[datetime, datetime]:
     """Fill in a missing end of the requested-date window; reject more than 90 days.
 
-    No dates means the 90 days up to now; only a start means 90 days from it;
-    only an end means the 90 days before it.
+    No dates means the 90 days up to now. Only a start means the 90 days from
+    it, and only an end means the 90 days before it.
     """
     if start is None and end is None:
         return now - MAX_WINDOW, now

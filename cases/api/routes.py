@@ -109,6 +109,11 @@ def create_request(fmt: str) -> Response:
         client = find_api_client(session, arg(fields, "api_key") or "")
     if client is None:
         missing = arg(fields, "api_key") is None
+        log.info(
+            "open311 create rejected from %s: api_key %s",
+            request.remote_addr,
+            "missing" if missing else "invalid",
+        )
         raise ApiError(403, "api_key is missing" if missing else "api_key is not valid")
     new = new_case_from(fields)
     actor = Actor(f"open311:{client.name}", PUBLIC)
@@ -194,7 +199,7 @@ def handle_unexpected(error: Exception) -> Response | HTTPException:
 
 
 def handle_http_error(error: HTTPException) -> Response | HTTPException:
-    """Answer routing, method and rate-limit errors under /open311 as Open311 errors."""
+    """Return routing, method and rate-limit errors under /open311 as Open311 errors."""
     if not request.path.startswith("/open311/"):
         return error
     return error_response(

@@ -1,6 +1,6 @@
 """CSRF protection for HTML forms: a token bound to a random per-browser cookie.
 
-The cookie ``city311_csrf`` holds a random value; a form's token is the HMAC of
+The cookie ``city311_csrf`` contains a random value; a form's token is the HMAC of
 that value with the server's secret key, so a page on another site can neither
 read nor forge it. This is used in place of Flask-WTF because the app keeps
 no data in Flask's signed cookie session, and the public forms need a token
