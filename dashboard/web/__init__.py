@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, current_app, render_template, request
 from flask_limiter import Limiter
 from werkzeug.exceptions import HTTPException
 
+from cases.api.routes import handle_http_error
 from dashboard.web import csrf, guard, sessions
 from dashboard.web.formatting import register_filters
 
@@ -23,7 +24,9 @@ HERE = Path(__file__).resolve().parent
 
 def _page_error(error: HTTPException):
     """Render HTML errors for the portal and staff pages; leave other paths alone."""
-    if request.path.startswith(("/open311/", "/_dash")):
+    if request.path.startswith("/open311/"):
+        return handle_http_error(error)
+    if request.path.startswith("/_dash"):
         return error
     return render_template("error.html", error=error), error.code or 500
 
