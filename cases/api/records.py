@@ -24,8 +24,14 @@ STATUS_NOTES = {
 
 
 def iso(value: datetime | None, zone: ZoneInfo) -> str | None:
-    """Format an instant as ISO 8601 in city time with its offset."""
-    return value.astimezone(zone).isoformat() if value else None
+    """Format an instant as ISO 8601 in city time with its offset, to the second.
+
+    Whole seconds match the GeoReport v2 examples, which some clients parse
+    with a fixed pattern.
+    """
+    if value is None:
+        return None
+    return value.astimezone(zone).replace(microsecond=0).isoformat()
 
 
 def status_notes(status: str, outcome: str | None) -> str:

@@ -213,6 +213,8 @@ def test_get_request_json_is_one_element_array(live, seeded):
     assert record["lat"] == 39.75
     requested = datetime.fromisoformat(record["requested_datetime"])
     assert requested.utcoffset() in (timedelta(hours=-4), timedelta(hours=-5))
+    assert requested.microsecond == 0
+    assert len(record["requested_datetime"]) == len("2026-06-02T10:00:00-04:00")
     assert record["expected_datetime"] is not None
 
 
