@@ -2,8 +2,9 @@
 
 A bounding box in SQL narrows the candidates, and Python computes the exact
 great-circle distance. Latitude and longitude have no index, so the query
-relies on the (service type, status) index to keep the scan small; that is
-enough at city scale but not at tens of millions of open cases.
+relies on the (service type, status) index to keep the scan small.
+NOTE: measured only with test data; a spatial index is the next step if open
+cases of one type reach the hundreds of thousands.
 """
 
 from __future__ import annotations

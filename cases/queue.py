@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from cases.lifecycle import OPEN_STATUSES
 from cases.models import Case, Department
 
-# TODO: page the queue; a department with more open cases sees only the first 500.
+# TODO: page the queue; the page shows only the first 500 open cases.
 MAX_ROWS = 500
 
 

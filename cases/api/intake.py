@@ -2,7 +2,7 @@
 
 The body is form-encoded, as the GeoReport v2 specification specifies, or an XML
 document ``<request><service_code>..</service_code>..</request>`` parsed with
-defusedxml; attribute answers come as ``attribute[CODE]`` (and
+defusedxml. Attribute values come as ``attribute[CODE]`` (and
 ``attribute[CODE][]`` for each value of a multivaluelist).
 """
 

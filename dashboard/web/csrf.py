@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 
 COOKIE = "city311_csrf"
 FIELD = "csrf_token"
-# POST endpoints that carry no cookie-based authority: Open311 uses api_key and
-# Dash callbacks only read (their access is checked by the login guard).
+# POST endpoints exempt from the token: Open311 authenticates with api_key, and
+# Dash callbacks must only read (the login guard checks who may call them).
 EXEMPT_PREFIXES = ("/open311/", "/_dash-update-component")
 
 

@@ -48,7 +48,7 @@ def test_public_paths_open(live, path):
 
 @pytest.mark.parametrize("path", ["/public", "/_dash-layout", "/assets/x.css"])
 def test_dash_public_paths_not_guarded(live, path):
-    # Dash is not mounted here, so these answer 404 rather than a login redirect.
+    # Dash is not mounted here, so these return 404 rather than a login redirect.
     assert fetch(live, path).status_code == 404
 
 
