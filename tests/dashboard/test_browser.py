@@ -149,3 +149,35 @@ def test_queue_closes_case(live, page):
     page.get_by_role("button", name="Close", exact=True).click()
     assert page.locator("#case-status").inner_text() == "closed (resolved)"
     assert live.cases.show(case.case_number).status == "closed"
+
+
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea')]
+    .filter(el => el.type !== 'hidden')
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+    .map(el => el.id || el.name)"""
+
+
+def test_every_control_has_label(live, page):
+    case = live.cases.file(
+        NewCase("POTHOLE", "Hole", address="1 Main St", attributes={"size": "small"})
+    )
+    public_paths = [
+        "/request",
+        "/request?type=POTHOLE",
+        "/request?type=POTHOLE&lang=es",
+        "/status",
+        "/login",
+    ]
+    for path in public_paths:
+        page.goto(live.url + path)
+        assert page.evaluate(UNLABELLED_CONTROLS) == [], path
+        assert page.locator("html").get_attribute("lang") in ("en", "es")
+    login(page, live.url, "pat")
+    for path in [
+        "/console",
+        "/console?type=POTHOLE",
+        "/queue",
+        f"/queue/{case.case_number}",
+    ]:
+        page.goto(live.url + path)
+        assert page.evaluate(UNLABELLED_CONTROLS) == [], path

@@ -169,3 +169,11 @@ def test_status_lookup_rate_limited(live):
         page(live, "/status?number=26-999999-4")
     assert page(live, "/status?number=26-999999-4").status_code == 429
     assert page(live, "/status").status_code == 200
+
+
+def test_status_outcome_in_spanish(live):
+    detail = live.cases.file(NewCase("INFO", "Question"))
+    live.cases.close(detail.case_number, "resolved", actor=Actor("may", "mayor"))
+    response = page(live, f"/status?number={detail.case_number}&lang=es")
+    assert 'id="case-status">Cerrada' in response.text
+    assert 'id="case-outcome">Resuelta' in response.text
