@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import requests
 from flask import Flask
 from werkzeug.serving import make_server
@@ -123,3 +124,17 @@ def post_form(
     return browser.post(
         url, data={"csrf_token": token, **data}, allow_redirects=False, timeout=30
     )
+
+
+@pytest.fixture
+def live(tmp_path) -> Iterator[LiveServer]:
+    """A live server on a SQLite file with one user per role (password PASSWORD)."""
+    with serve(
+        build_server(f"sqlite:///{tmp_path / 'cases.sqlite'}", tmp_path)
+    ) as server:
+        server.add_user("amy", "agent")
+        server.add_user("pat", "staff", "PW")
+        server.add_user("lee", "staff", "LI")
+        server.add_user("hal", "head", "PW")
+        server.add_user("may", "mayor")
+        yield server
