@@ -172,3 +172,61 @@ class CaseNumberCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class User(Base):
+    """A staff login: agent, department staff or head, Mayor's office, administrator.
+
+    ``password_hash`` is an argon2id hash in PHC string form; ``department`` is the
+    department code for the department-scoped roles (staff, head).
+    """
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    department: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebSession(Base):
+    """A server-side login session; the cookie holds only the random session id.
+
+    ``id_hash`` is the SHA-256 of that id, so a copy of this table cannot be
+    replayed as cookies.
+    """
+
+    __tablename__ = "web_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ApiKey(Base):
+    """An Open311 client application's key; only the key's SHA-256 is stored."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Open311Token(Base):
+    """A token handed to an Open311 client for a request it created."""
+
+    __tablename__ = "open311_token"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_key.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -80,6 +80,22 @@ class Actor:
                 f"{self.name} works for {self.department}"
             )
 
+    def check_read(self, case_number: str, department_code: str) -> None:
+        """Raise PermissionDeniedError unless the actor may read the staff view.
+
+        The public reads only the public view, and staff and heads read their own
+        department's cases. Agents, the Mayor's office and administrators read all.
+        """
+        if self.role == PUBLIC:
+            raise PermissionDeniedError(
+                f"case {case_number}: the staff view needs a staff login"
+            )
+        if self.role in DEPARTMENT_SCOPED and department_code != self.department:
+            raise PermissionDeniedError(
+                f"case {case_number}: belongs to department {department_code}; "
+                f"{self.name} works for {self.department}"
+            )
+
 
 SYSTEM_ACTOR = Actor("system")
 PUBLIC_ACTOR = Actor("public", PUBLIC)

@@ -24,6 +24,7 @@ def main(ctx: click.Context) -> None:
 
 
 def _register_commands() -> None:
+    from cases.account_commands import apikey, user
     from cases.commands import case, init, types
     from city311.demo import demo
     from city311.serve import serve
@@ -33,7 +34,7 @@ def _register_commands() -> None:
     from metrics.commands import report
 
     commands = [init, types, case, serve, demo, import_command, demo_data]
-    commands += [etl, snapshot, report]
+    commands += [etl, snapshot, report, user, apikey]
     for command in commands:
         main.add_command(command)
 

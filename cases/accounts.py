@@ -1,0 +1,137 @@
+"""Staff users (argon2 password hashes) and Open311 client API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.errors import ValidationError
+from cases.models import ApiKey, Department, User
+from cases.roles import DEPARTMENT_SCOPED, PUBLIC, ROLES, SYSTEM, Actor
+
+log = logging.getLogger(__name__)
+
+LOGIN_ROLES = tuple(role for role in ROLES if role not in (PUBLIC, SYSTEM))
+MIN_PASSWORD_CHARS = 10
+_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,80}$")
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so that a login for an unknown
+# user costs as much time as one with a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    """The client application an Open311 API key belongs to."""
+
+    id: int
+    name: str
+
+
+def user_actor(user: User) -> Actor:
+    return Actor(user.username, user.role, user.department)
+
+
+def add_user(
+    session: Session, username: str, password: str, role: str, department: str | None
+) -> User:
+    """Create a staff user after checking the name, role, department and password."""
+    if not _USERNAME.match(username or ""):
+        raise ValidationError(
+            "username",
+            f"username {username!r} is not valid; use 2 to 80 letters, digits "
+            "or the characters _ . @ -",
+        )
+    if role not in LOGIN_ROLES:
+        raise ValidationError(
+            "role", f"role {role!r} is unknown; use one of {', '.join(LOGIN_ROLES)}"
+        )
+    if role in DEPARTMENT_SCOPED and not department:
+        raise ValidationError("department", f"role {role} needs --department CODE")
+    if department is not None:
+        known = session.scalar(select(Department).where(Department.code == department))
+        if known is None:
+            raise ValidationError(
+                "department",
+                f"department {department!r} not found; run `city311 init` or "
+                "check the codes in the city configuration",
+            )
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValidationError(
+            "password",
+            f"password has {len(password)} characters; use at least "
+            f"{MIN_PASSWORD_CHARS}",
+        )
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise ValidationError("username", f"user {username!r} already exists")
+    user = User(
+        username=username,
+        password_hash=_hasher.hash(password),
+        role=role,
+        department=department,
+        active=True,
+        created_at=datetime.now(UTC),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """Return the active user whose password matches, else None."""
+    user = session.scalar(select(User).where(User.username == username))
+    try:
+        if user is None or not user.active:
+            _hasher.verify(_DUMMY_HASH, password)
+            return None
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def key_digest(key: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash is enough: nothing can be
+    # brute-forced from the digest, and each API call checks a key.
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def add_api_key(session: Session, name: str) -> str:
+    """Create a key for a client application; return the key (shown only once)."""
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationError("name", "client name must have 1 to 120 characters")
+    if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:
+        raise ValidationError("name", f"an API key for {name!r} already exists")
+    key = secrets.token_urlsafe(32)
+    session.add(
+        ApiKey(
+            name=name,
+            key_hash=key_digest(key),
+            active=True,
+            created_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    return key
+
+
+def find_api_client(session: Session, key: str) -> ApiClient | None:
+    """Return the client of an active key, or None for a missing or unknown key."""
+    if not key:
+        return None
+    row = session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == key_digest(key), ApiKey.active)
+    )
+    return ApiClient(row.id, row.name) if row else None

@@ -1,0 +1,132 @@
+"""Open311 representations of services and service requests.
+
+A request record is built from an explicit list of public fields: no requester
+details, no internal notes, no staff names, and the description only when the
+case marks it public.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cases.city import SLA
+from cases.lifecycle import CLOSED, open311_status
+from cases.models import Case, CaseEvent, ServiceType
+
+STATUS_NOTES = {
+    "new": "received",
+    "acknowledged": "acknowledged",
+    "in_progress": "in progress",
+    "on_hold": "on hold",
+}
+
+
+def iso(value: datetime | None, zone: ZoneInfo) -> str | None:
+    """Format an instant as ISO 8601 in city time with its offset, to the second.
+
+    Whole seconds match the GeoReport v2 examples, which some clients parse
+    with a fixed pattern.
+    """
+    if value is None:
+        return None
+    return value.astimezone(zone).replace(microsecond=0).isoformat()
+
+
+def status_notes(status: str, outcome: str | None) -> str:
+    if status == CLOSED:
+        return f"closed: {(outcome or 'no outcome').replace('_', ' ')}"
+    return STATUS_NOTES.get(status, status.replace("_", " "))
+
+
+def service_notice(service_type: ServiceType) -> str:
+    if service_type.sla_value is None or service_type.sla_unit is None:
+        return ""
+    return f"Expected within {SLA(service_type.sla_value, service_type.sla_unit)}."
+
+
+def service_record(service_type: ServiceType) -> dict[str, Any]:
+    return {
+        "service_code": service_type.code,
+        "service_name": service_type.name,
+        "description": service_type.description or "",
+        "metadata": bool(service_type.attributes),
+        "type": "realtime",
+        "keywords": ",".join(service_type.keywords or []),
+        "group": service_type.department.name,
+    }
+
+
+def attribute_record(attribute: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "variable": attribute.get("variable", True),
+        "code": attribute["code"],
+        "datatype": attribute["datatype"],
+        "required": bool(attribute.get("required")),
+        "datatype_description": attribute.get("datatype_description", ""),
+        "order": attribute.get("order", 0),
+        "description": attribute.get("description", ""),
+        "values": [
+            {"key": value["key"], "name": value["name"]}
+            for value in attribute.get("values", [])
+        ],
+    }
+
+
+def definition_record(service_type: ServiceType) -> dict[str, Any]:
+    attributes = sorted(service_type.attributes or [], key=lambda a: a.get("order", 0))
+    return {
+        "service_code": service_type.code,
+        "attributes": [attribute_record(attribute) for attribute in attributes],
+    }
+
+
+def request_record(case: Case, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "service_request_id": case.case_number,
+        "status": open311_status(case.status),
+        "status_notes": status_notes(case.status, case.outcome),
+        "service_name": case.service_type.name,
+        "service_code": case.service_type.code,
+        "description": case.description if case.description_public else None,
+        "agency_responsible": case.department.name,
+        "service_notice": service_notice(case.service_type),
+        "requested_datetime": iso(case.created_at, zone),
+        "updated_datetime": iso(case.updated_at, zone),
+        "expected_datetime": iso(case.due_at, zone),
+        "address": case.address,
+        "address_id": None,
+        "zipcode": None,
+        "lat": case.latitude,
+        "long": case.longitude,
+        "media_url": None,
+    }
+
+
+def status_history(events: list[CaseEvent], zone: ZoneInfo) -> list[dict[str, Any]]:
+    """List the status changes of a case in order, without actors or notes."""
+    history = []
+    outcome = None
+    for event in events:
+        after = (event.data or {}).get("after", {})
+        outcome = after.get("outcome", outcome)
+        if "status" not in after:
+            continue
+        history.append(
+            {
+                "status": open311_status(after["status"]),
+                "status_notes": status_notes(after["status"], outcome),
+                "updated_datetime": iso(event.at, zone),
+            }
+        )
+    return history
+
+
+def extended_attributes(
+    events: list[CaseEvent], parent_number: str | None, zone: ZoneInfo
+) -> dict[str, Any]:
+    return {
+        "parent_service_request_id": parent_number,
+        "status_history": status_history(events, zone),
+    }

@@ -1,0 +1,175 @@
+"""``/request`` (the form and its confirmation) and ``/status`` (lookup by number)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter import Limiter
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from cases.errors import NotFoundError, ValidationError
+from cases.models import ServiceType
+from cases.numbers import InvalidCaseNumber, normalize_case_number
+from cases.roles import PUBLIC_ACTOR
+from dashboard.portal.forms import attribute_fields, read_submission
+from dashboard.portal.messages import catalogue, choose_language
+
+log = logging.getLogger(__name__)
+
+# Service-layer validation fields that have their own input on the form.
+FORM_FIELDS = ("description", "location", "latitude", "longitude", "email", "phone")
+
+
+def _context():
+    return current_app.extensions["city311"]
+
+
+def _page(template: str, status: int = 200, **values):
+    lang = choose_language()
+    text = catalogue(lang)
+    other = "es" if lang == "en" else "en"
+    return (
+        render_template(
+            template,
+            lang=lang,
+            other_lang=other,
+            t=text,
+            skip_text=text["skip"],
+            **values,
+        ),
+        status,
+    )
+
+
+def _service_types() -> list[ServiceType]:
+    with _context().sessions() as session:
+        return list(
+            session.scalars(
+                select(ServiceType).where(ServiceType.active).order_by(ServiceType.name)
+            )
+        )
+
+
+def _service_type(code: str) -> ServiceType | None:
+    return next((t for t in _service_types() if t.code == code), None)
+
+
+def request_page():
+    code = (request.args.get("type") or "").strip()
+    service_type = _service_type(code) if code else None
+    if service_type is None:
+        return _page("portal/request_type.html", types=_service_types())
+    fields = attribute_fields(service_type.attributes)
+    return _page(
+        "portal/request_form.html",
+        service_type=service_type,
+        fields=fields,
+        form=MultiDict(),
+        errors={},
+    )
+
+
+def _error_key(error: ValidationError, field_names: set[str]) -> tuple[str, str]:
+    """Map a service-layer error to (form field, message key or text)."""
+    if error.field in FORM_FIELDS:
+        return error.field, f"error_{error.field}"
+    if error.field in field_names:
+        return f"attribute-{error.field}", "error_attribute"
+    return "description", str(error)
+
+
+def request_submit():
+    code = (request.form.get("type") or "").strip()
+    service_type = _service_type(code)
+    if service_type is None:
+        return _page("portal/request_type.html", status=400, types=_service_types())
+    fields = attribute_fields(service_type.attributes)
+    submission = read_submission(code, fields, request.form)
+    errors = submission.errors
+    if submission.new_case is not None:
+        try:
+            detail = _context().cases.file(submission.new_case, actor=PUBLIC_ACTOR)
+        except ValidationError as error:
+            name, key = _error_key(error, {f.code for f in fields})
+            errors = {name: key}
+        else:
+            log.info("portal filed case %s (%s)", detail.case_number, code)
+            return redirect(
+                url_for(
+                    "portal.done", number=detail.case_number, lang=choose_language()
+                )
+            )
+    return _page(
+        "portal/request_form.html",
+        status=400,
+        service_type=service_type,
+        fields=fields,
+        form=request.form,
+        errors=errors,
+    )
+
+
+def done():
+    number = request.args.get("number", "")
+    try:
+        number = normalize_case_number(number)
+    except InvalidCaseNumber:
+        abort(404)
+    return _page("portal/request_done.html", number=number)
+
+
+def status_page():
+    number = (request.args.get("number") or "").strip()
+    if not number:
+        return _page("portal/status.html", number="", case=None, problem=None)
+    try:
+        case = _context().cases.lookup(number)
+    except InvalidCaseNumber:
+        return _page(
+            "portal/status.html",
+            status=400,
+            number=number,
+            case=None,
+            problem="invalid_number",
+        )
+    except NotFoundError:
+        return _page(
+            "portal/status.html",
+            status=404,
+            number=number,
+            case=None,
+            problem="not_found",
+        )
+    return _page("portal/status.html", number=number, case=case, problem=None)
+
+
+def _lookup_requested() -> bool:
+    return not request.args.get("number")
+
+
+def portal_blueprint(limiter: Limiter) -> Blueprint:
+    blueprint = Blueprint("portal", __name__)
+    write_limit = limiter.limit(
+        lambda: current_app.config["CITY311_PUBLIC_WRITE_LIMIT"]
+    )
+    read_limit = limiter.limit(
+        lambda: current_app.config["CITY311_PUBLIC_READ_LIMIT"],
+        exempt_when=_lookup_requested,
+    )
+    blueprint.add_url_rule("/request", "request_page", request_page, methods=["GET"])
+    blueprint.add_url_rule(
+        "/request", "request_submit", write_limit(request_submit), methods=["POST"]
+    )
+    blueprint.add_url_rule("/request/done", "done", done)
+    blueprint.add_url_rule("/status", "status", read_limit(status_page))
+    return blueprint

@@ -1,0 +1,1 @@
+"""Staff pages: login, the agent console and the work queue."""

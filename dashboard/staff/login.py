@@ -1,0 +1,79 @@
+"""Staff ``/login`` and ``/logout``, rate-limited per username and per address."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, redirect, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from cases.accounts import authenticate
+from cases.db import transaction
+from dashboard.web import sessions
+
+log = logging.getLogger(__name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Allow only a local path as the page after login."""
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/"):
+        return "/console"
+    if target.startswith("//") or "\\" in target:
+        return "/console"
+    return target
+
+
+def _username_key() -> str:
+    return "login-user:" + request.form.get("username", "").strip().lower()
+
+
+def login_form():
+    return render_template("login.html", next=request.args.get("next", ""))
+
+
+def login_submit():
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    with transaction(current_app.extensions["city311"].sessions) as session:
+        user = authenticate(session, username, password)
+    if user is None:
+        log.info("login failed for user %r from %s", username, request.remote_addr)
+        return (
+            render_template(
+                "login.html",
+                next=request.form.get("next", ""),
+                failed=True,
+                username=username,
+            ),
+            401,
+        )
+    log.info("login succeeded for user %r (%s)", user.username, user.role)
+    response = redirect(_safe_next(request.form.get("next")))
+    sessions.start_session(user, response)
+    return response
+
+
+def logout():
+    if g.user is not None:
+        log.info("logout of user %r", g.user.username)
+    response = redirect("/login")
+    sessions.end_session(response)
+    return response
+
+
+def login_blueprint(limiter: Limiter) -> Blueprint:
+    blueprint = Blueprint("staff", __name__)
+    submit = limiter.limit(
+        lambda: current_app.config["CITY311_LOGIN_USER_LIMIT"], key_func=_username_key
+    )(login_submit)
+    submit = limiter.limit(
+        lambda: current_app.config["CITY311_LOGIN_IP_LIMIT"],
+        key_func=get_remote_address,
+    )(submit)
+    blueprint.add_url_rule("/login", "login", login_form, methods=["GET"])
+    blueprint.add_url_rule("/login", "login_submit", submit, methods=["POST"])
+    blueprint.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    return blueprint

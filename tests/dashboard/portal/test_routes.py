@@ -1,0 +1,179 @@
+"""The public portal over real HTTP: request form, confirmation and status lookup."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from cases.intake import NewCase
+from cases.roles import Actor
+from tests.live_server import csrf_from
+
+STAFF = Actor("pat", "staff", "PW")
+
+
+def page(live, path: str, **headers) -> requests.Response:
+    return requests.get(live.url + path, headers=headers, timeout=30)
+
+
+def submit(live, fields: dict, lang: str = "en") -> requests.Response:
+    browser = requests.Session()
+    form = browser.get(
+        f"{live.url}/request?type={fields['type']}&lang={lang}", timeout=30
+    )
+    data = {"csrf_token": csrf_from(form.text), "lang": lang, **fields}
+    return browser.post(
+        live.url + "/request", data=data, allow_redirects=False, timeout=30
+    )
+
+
+def test_request_page_shows_emergency_notice(live):
+    text = page(live, "/request").text
+    assert '<html lang="en">' in text
+    assert "call 911" in text
+    assert '<option value="POTHOLE">Pothole</option>' in text
+
+
+def test_request_page_in_spanish(live):
+    text = page(live, "/request?lang=es").text
+    assert '<html lang="es">' in text
+    assert "llame al 911" in text
+
+
+def test_accept_language_chooses_spanish(live):
+    text = page(live, "/request", **{"Accept-Language": "es-US,es;q=0.9"}).text
+    assert '<html lang="es">' in text
+
+
+def test_form_fields_from_attributes(live):
+    text = page(live, "/request?type=POTHOLE").text
+    assert '<select id="attribute-size" name="attribute-size" required' in text
+    assert 'type="checkbox" id="attribute-hazards-water"' in text
+    assert 'type="number" step="any" id="attribute-depth_cm"' in text
+    assert 'type="datetime-local" id="attribute-noticed_at"' in text
+    assert 'type="text" id="attribute-landmark"' in text
+    assert '<label for="description">' in text
+
+
+def test_submit_files_case(live):
+    response = submit(
+        live,
+        {
+            "type": "POTHOLE",
+            "description": "Hole in the bike lane",
+            "address": "10 Market St",
+            "attribute-size": "large",
+            "attribute-hazards": ["water", "traffic"],
+            "attribute-depth_cm": "12",
+            "name": "Ada",
+            "phone": "302-555-0101",
+        },
+    )
+    assert response.status_code == 302
+    number = re.search(r"number=([0-9-]+)", response.headers["Location"]).group(1)
+    detail = live.cases.show(number)
+    assert detail.channel == "web"
+    assert detail.attributes == {
+        "size": "large",
+        "hazards": ["water", "traffic"],
+        "depth_cm": "12",
+    }
+    assert detail.requester_phone == "302-555-0101"
+    assert detail.events[0].actor == "public"
+    done = page(live, response.headers["Location"])
+    assert number in done.text
+
+
+def test_submit_missing_description_marks_field(live):
+    response = submit(live, {"type": "INFO", "description": "  "})
+    assert response.status_code == 400
+    assert 'aria-describedby="description-hint description-error"' in response.text
+    assert 'id="description-error">Please describe the problem.' in response.text
+
+
+def test_submit_errors_in_spanish(live):
+    response = submit(live, {"type": "POTHOLE", "description": "Hoyo"}, lang="es")
+    assert response.status_code == 400
+    assert "Indique la dirección" in response.text
+    assert 'aria-describedby="address-hint location-error"' in response.text
+
+
+def test_submit_bad_attribute_marks_attribute(live):
+    response = submit(
+        live,
+        {"type": "POTHOLE", "description": "x", "address": "1 Main St"},
+    )
+    assert response.status_code == 400
+    assert 'id="attribute-size-error"' in response.text
+
+
+def test_submit_bad_number_marks_field(live):
+    response = submit(live, {"type": "INFO", "description": "x", "latitude": "north"})
+    assert response.status_code == 400
+    assert 'id="latitude-error"' in response.text
+
+
+def test_submit_without_csrf_rejected(live):
+    response = requests.post(
+        live.url + "/request",
+        data={"type": "INFO", "description": "x"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 400
+
+
+def test_status_shows_public_notes_only(live):
+    detail = live.cases.file(
+        NewCase("POTHOLE", "Hole", address="1 Main St", attributes={"size": "small"})
+    )
+    live.cases.add_note(detail.case_number, "Crew scheduled", public=True, actor=STAFF)
+    live.cases.add_note(detail.case_number, "Caller was rude", actor=STAFF)
+    response = page(live, f"/status?number={detail.case_number}")
+    assert response.status_code == 200
+    assert "Crew scheduled" in response.text
+    assert "Caller was rude" not in response.text
+    assert 'id="case-status">Received' in response.text
+
+
+def test_status_accepts_number_without_dashes(live):
+    detail = live.cases.file(NewCase("INFO", "Question"))
+    compact = detail.case_number.replace("-", "")
+    assert page(live, f"/status?number={compact}").status_code == 200
+
+
+def test_status_wrong_check_digit_invalid(live):
+    detail = live.cases.file(NewCase("INFO", "Question"))
+    number = detail.case_number
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    response = page(live, f"/status?number={wrong}")
+    assert response.status_code == 400
+    assert "not a valid case number" in response.text
+    assert 'aria-describedby="number-hint number-error"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("en", "No request has"), ("es", "Ninguna")]
+)
+def test_status_unknown_number_not_found(live, lang, words):
+    response = page(live, f"/status?number=26-999999-4&lang={lang}")
+    assert response.status_code == 404
+    assert words in response.text
+
+
+def test_status_lookup_rate_limited(live):
+    live.server.config["CITY311_PUBLIC_READ_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        page(live, "/status?number=26-999999-4")
+    assert page(live, "/status?number=26-999999-4").status_code == 429
+    assert page(live, "/status").status_code == 200
+
+
+def test_status_outcome_in_spanish(live):
+    detail = live.cases.file(NewCase("INFO", "Question"))
+    live.cases.close(detail.case_number, "resolved", actor=Actor("may", "mayor"))
+    response = page(live, f"/status?number={detail.case_number}&lang=es")
+    assert 'id="case-status">Cerrada' in response.text
+    assert 'id="case-outcome">Resuelta' in response.text

@@ -1,0 +1,127 @@
+"""Staff login over real HTTP: sessions, cookies, failures and rate limits."""
+
+from __future__ import annotations
+
+import hashlib
+
+import requests
+
+from cases.models import WebSession
+from tests.live_server import PASSWORD, csrf_from, login
+
+
+def attempt(live, username: str, password: str, browser=None) -> requests.Response:
+    browser = browser or requests.Session()
+    token = csrf_from(browser.get(live.url + "/login", timeout=30).text)
+    return browser.post(
+        live.url + "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def test_login_sets_httponly_lax_cookie(live):
+    response = attempt(live, "pat", PASSWORD)
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("city311_session=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_session_stored_as_hash(live):
+    browser = login(live, "pat")
+    session_id = browser.cookies["city311_session"]
+    with live.context.sessions() as session:
+        stored = [row.id_hash for row in session.query(WebSession)]
+    assert stored == [hashlib.sha256(session_id.encode()).hexdigest()]
+
+
+def test_wrong_password_is_401(live):
+    response = attempt(live, "pat", "wrong password")
+    assert response.status_code == 401
+    assert "city311_session" not in response.headers.get("Set-Cookie", "")
+    assert 'aria-describedby="login-error"' in response.text
+
+
+def test_login_without_csrf_is_400(live):
+    response = requests.post(
+        live.url + "/login",
+        data={"username": "pat", "password": PASSWORD},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 400
+
+
+def test_login_redirects_to_next(live):
+    browser = requests.Session()
+    page = browser.get(live.url + "/queue", timeout=30)
+    assert page.url.startswith(live.url + "/login?next=")
+    token = csrf_from(page.text)
+    response = browser.post(
+        live.url + "/login",
+        data={
+            "username": "pat",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/queue",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.headers["Location"] == "/queue"
+
+
+def test_login_ignores_offsite_next(live):
+    browser = requests.Session()
+    token = csrf_from(browser.get(live.url + "/login", timeout=30).text)
+    response = browser.post(
+        live.url + "/login",
+        data={
+            "username": "pat",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.headers["Location"] == "/console"
+
+
+def test_logout_ends_session(live):
+    browser = login(live, "pat")
+    token = csrf_from(browser.get(live.url + "/login", timeout=30).text)
+    browser.post(live.url + "/logout", data={"csrf_token": token}, timeout=30)
+    with live.context.sessions() as session:
+        assert session.query(WebSession).count() == 0
+    response = browser.get(live.url + "/console", allow_redirects=False, timeout=30)
+    assert response.status_code == 302
+
+
+def test_login_rate_limited_per_username(live):
+    live.server.config["CITY311_LOGIN_USER_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        assert attempt(live, "pat", "wrong password").status_code == 401
+    assert attempt(live, "pat", PASSWORD).status_code == 429
+    assert attempt(live, "hal", PASSWORD).status_code == 302
+
+
+def test_login_rate_limited_per_address(live):
+    live.server.config["CITY311_LOGIN_IP_LIMIT"] = "3 per minute"
+    for name in ("a1", "a2", "a3"):
+        assert attempt(live, name, "wrong password").status_code == 401
+    assert attempt(live, "pat", PASSWORD).status_code == 429
+
+
+def test_login_logged_without_password(live, caplog):
+    caplog.set_level("INFO", logger="dashboard.staff.login")
+    attempt(live, "pat", "wrong password 123")
+    attempt(live, "pat", PASSWORD)
+    text = caplog.text
+    assert "login failed for user 'pat'" in text
+    assert "login succeeded for user 'pat'" in text
+    assert "wrong password 123" not in text
+    assert PASSWORD not in text

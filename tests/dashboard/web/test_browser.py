@@ -1,0 +1,183 @@
+"""The portal, console and queue driven in headless Chromium through Playwright.
+
+Playwright drives the system Chromium (``/usr/bin/chromium``); it never
+downloads a browser of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cases.intake import NewCase
+from tests.conftest import skip_or_fail
+from tests.live_server import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    if not CHROMIUM.exists():
+        skip_or_fail(
+            f"{CHROMIUM} not found; install the Debian packages chromium and "
+            "chromium-driver",
+            "CITY311_REQUIRE_BROWSER",
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail(
+            "playwright is not installed; pip install playwright",
+            "CITY311_REQUIRE_BROWSER",
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context()
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def file_pothole(page, base: str, lang: str) -> str:
+    page.goto(f"{base}/request?lang={lang}")
+    page.locator("#type").select_option("POTHOLE")
+    page.locator("form button[type=submit]").click()
+    page.locator("#description").fill("Hole next to the bus stop")
+    page.locator("#attribute-size").select_option("large")
+    page.locator("#attribute-hazards-water").check()
+    page.locator("#address").fill("12 Market St")
+    page.locator("#email").fill("resident@example.org")
+    page.locator("form[method=post] button[type=submit]").click()
+    return page.locator("#case-number").inner_text()
+
+
+def test_request_in_english_then_status(live, page):
+    number = file_pothole(page, live.url, "en")
+    assert re.fullmatch(r"\d{2}-\d{6}-\d", number)
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Check the status now").click()
+    assert page.locator("#case-status").inner_text() == "Received"
+    assert live.cases.show(number).attributes == {"size": "large", "hazards": ["water"]}
+
+
+def test_request_in_spanish(live, page):
+    number = file_pothole(page, live.url, "es")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("h1").inner_text() == "Solicitud recibida"
+    assert live.cases.show(number).requester_email == "resident@example.org"
+
+
+def test_request_error_shown_next_to_field(live, page):
+    page.goto(f"{live.url}/request?type=INFO")
+    page.locator("form[method=post] button[type=submit]").click()
+    description = page.locator("#description")
+    assert description.get_attribute("aria-invalid") == "true"
+    error_id = description.get_attribute("aria-describedby").split()[-1]
+    assert page.locator(f"#{error_id}").inner_text() == "Please describe the problem."
+
+
+def test_status_rejects_wrong_check_digit(live, page):
+    page.goto(f"{live.url}/status")
+    page.locator("#number").fill("26-000001-0")
+    page.get_by_role("button", name="Look up").click()
+    assert "not a valid case number" in page.locator("#number-error").inner_text()
+
+
+def login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_console_suggests_and_attaches_duplicate(live, page):
+    parent = live.cases.file(
+        NewCase(
+            "POTHOLE",
+            "Hole",
+            address="1 Main St",
+            latitude=39.7503,
+            longitude=-75.55,
+            attributes={"size": "small"},
+        )
+    )
+    login(page, live.url, "amy")
+    page.locator("#choose-type").select_option("POTHOLE")
+    page.get_by_role("button", name="Choose type").click()
+    page.locator("#description").fill("Caller reports a hole")
+    page.locator("#attribute-size").select_option("large")
+    page.locator("#address").fill("3 Main St")
+    page.locator("#latitude").fill("39.75")
+    page.locator("#longitude").fill("-75.55")
+    page.get_by_role("button", name="Check for duplicates").click()
+    page.get_by_role("button", name=f"Attach call to {parent.case_number}").click()
+    assert page.locator("#attached-number").inner_text() == parent.case_number
+    filed = page.locator("#filed-number").inner_text()
+    assert live.cases.show(filed).parent_case_number == parent.case_number
+
+
+def test_queue_closes_case(live, page):
+    case = live.cases.file(
+        NewCase("POTHOLE", "Hole", address="1 Main St", attributes={"size": "small"})
+    )
+    login(page, live.url, "pat")
+    page.goto(f"{live.url}/queue")
+    page.get_by_role("link", name=case.case_number).click()
+    page.locator("#close-outcome").select_option("resolved")
+    page.get_by_role("button", name="Close", exact=True).click()
+    assert page.locator("#case-status").inner_text() == "closed (resolved)"
+    assert live.cases.show(case.case_number).status == "closed"
+
+
+UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea')]
+    .filter(el => el.type !== 'hidden')
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+    .map(el => el.id || el.name)"""
+
+
+def test_every_control_has_label(live, page):
+    case = live.cases.file(
+        NewCase("POTHOLE", "Hole", address="1 Main St", attributes={"size": "small"})
+    )
+    public_paths = [
+        "/request",
+        "/request?type=POTHOLE",
+        "/request?type=POTHOLE&lang=es",
+        "/status",
+        "/login",
+    ]
+    for path in public_paths:
+        page.goto(live.url + path)
+        assert page.evaluate(UNLABELLED_CONTROLS) == [], path
+        assert page.locator("html").get_attribute("lang") in ("en", "es")
+    login(page, live.url, "pat")
+    for path in [
+        "/console",
+        "/console?type=POTHOLE",
+        "/queue",
+        f"/queue/{case.case_number}",
+    ]:
+        page.goto(live.url + path)
+        assert page.evaluate(UNLABELLED_CONTROLS) == [], path
