@@ -235,6 +235,10 @@ def open311_blueprint(limiter: Limiter) -> Blueprint:
     add(f"/v2/requests/<request_id>.{FORMATS}", view_func=get_request)
     add(f"/v2/tokens/<token>.{FORMATS}", view_func=get_token)
     add("/discovery.json", view_func=discovery)
+    # Any other path under /open311 is an unknown endpoint. This rule is more
+    # specific than the dashboard's catch-all page route, so it answers with
+    # the Open311 error body instead of the dashboard's HTML.
+    add("/<path:unknown>", view_func=unknown_endpoint, methods=["GET", "POST"])
     blueprint.before_request(reject_nul_characters)
     blueprint.register_error_handler(ApiError, handle_api_error)
     blueprint.register_error_handler(CaseError, handle_case_error)
@@ -242,6 +246,12 @@ def open311_blueprint(limiter: Limiter) -> Blueprint:
     blueprint.register_error_handler(Exception, handle_unexpected)
     limiter.limit(lambda: current_app.config["CITY311_PUBLIC_READ_LIMIT"])(blueprint)
     return blueprint
+
+
+def unknown_endpoint(unknown: str) -> Response:
+    raise ApiError(
+        404, f"no Open311 endpoint at /open311/{unknown}; see discovery.json"
+    )
 
 
 def handle_invalid_number(error: InvalidCaseNumber) -> Response:
