@@ -7,6 +7,8 @@ The steps are the commands an operator would run one by one: ``init``,
 
 from __future__ import annotations
 
+import secrets
+
 import click
 from sqlalchemy import func, select
 
@@ -14,12 +16,32 @@ from city311.app import AppContext
 from city311.clitools import handle_errors, pass_app
 from city311.serve import run_server
 
+DEMO_USERNAME = "demo"
+
 
 def case_count(app: AppContext) -> int:
     from cases.models import Case
 
     with app.sessions() as session:
         return session.scalar(select(func.count()).select_from(Case))
+
+
+def ensure_demo_login(app: AppContext) -> tuple[str, str] | None:
+    """Create an administrator ``demo`` with a random password when no login exists.
+
+    Returns the username and password to show once, or None when the case
+    store already has logins (their passwords are never shown again).
+    """
+    from cases.accounts import add_user
+    from cases.db import transaction
+    from cases.models import User
+
+    with transaction(app.sessions) as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return None
+        password = secrets.token_urlsafe(12)
+        add_user(session, DEMO_USERNAME, password, "admin", None)
+    return DEMO_USERNAME, password
 
 
 @click.command()
@@ -58,7 +80,8 @@ def demo(
     """Create the case store, load demo data, build the warehouse and serve.
 
     Demo data is generated only when the case store is empty, so running the
-    command again keeps what is there.
+    command again keeps what is there. When the store has no staff login yet,
+    an administrator ``demo`` with a random password is created and printed.
     """
     from cases.commands import init
     from etl.commands import run_command
@@ -74,6 +97,9 @@ def demo(
     else:
         click.echo("The case store already has cases; no demo data generated.")
     ctx.invoke(run_command, full=False)
+    login = ensure_demo_login(app)
+    if login:
+        click.echo(f"Created the staff login {login[0]} with password {login[1]}")
     if no_serve:
         return
     click.echo(f"Dashboard at http://{host}:{port}/ (Ctrl+C stops it).")
