@@ -1,10 +1,10 @@
 """Read changed cases and their events from the case store into Arrow tables.
 
-Statements are built with SQLAlchemy Core. On SQLite they run through the ADBC
-SQLite driver, which fetches whole result sets into Arrow in C; elsewhere they
-run through the engine, with a server-side cursor read in batches of plain row
-tuples. No ORM objects are built either way. Instants arrive as text on SQLite
-and as datetimes on PostgreSQL; both become naive UTC Arrow timestamps.
+Statements are built with SQLAlchemy Core. On SQLite they run on the sqlite3
+driver's cursor; elsewhere through the engine with a server-side cursor; both
+read batches of plain row tuples into Arrow. No ORM objects are built. Instants
+arrive as text on SQLite and as datetimes on PostgreSQL; both become naive UTC
+Arrow timestamps.
 
 The requester table is never read, and no note text or case description is
 selected. The event ``data`` JSON is read as text because the replay needs its
@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -157,49 +156,31 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _read_sqlite(engine: Engine, queries) -> Changes:
-    """Run the queries through ADBC in one read-only SQLite transaction.
+    """Run the queries in one read-only SQLite transaction through the sqlite3 driver.
 
-    The driver infers each column's Arrow type from the values of its first
-    batch, so a column that is NULL there would be typed int64 and a later
-    string would fail. Each query therefore starts with a witness row of
-    non-null values of the right SQLite types, removed after the fetch.
+    Rows come from the driver's own cursor as plain tuples, which skips
+    SQLAlchemy's per-row result processing. The store must be read through the
+    same SQLite library as every other connection of the process: POSIX file
+    locks belong to the process, so a second SQLite copy (such as the one
+    bundled in the ADBC driver) closing its file handle drops this library's
+    locks, and another process may then checkpoint and delete the WAL under
+    live connections, losing committed writes.
     """
-    import adbc_driver_sqlite.dbapi
-
-    database = engine.url.database
-    uri = f"file:{quote(database)}?mode=ro"
     tables = []
-    with (
-        adbc_driver_sqlite.dbapi.connect(uri) as connection,
-        connection.cursor() as cursor,
-    ):
-        for query, columns in queries:
-            sql, parameters = _compile(query, engine.dialect)
-            cursor.execute(f"{_witness_row(columns)} UNION ALL {sql}", parameters)
-            table = cursor.fetch_arrow_table()
-            if table.num_rows == 0 or table.column(0)[0].as_py() != WITNESS_ID:
-                raise RuntimeError("SQLite returned the witness row out of order")
-            tables.append(_conform(table.slice(1), columns))
-        connection.rollback()
+    with read_transaction(engine) as connection:
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            for query, columns in queries:
+                sql, parameters = _compile(query, engine.dialect)
+                cursor.execute(sql, parameters)
+                batches = []
+                while rows := cursor.fetchmany(BATCH_ROWS):
+                    batches.append(_to_batch(rows, columns))
+                schema = pa.schema(list(columns.items()))
+                tables.append(pa.Table.from_batches(batches, schema=schema))
+        finally:
+            cursor.close()
     return Changes(*tables)
-
-
-WITNESS_ID = -1
-
-
-def _witness_row(columns: dict[str, pa.DataType]) -> str:
-    values = []
-    for index, (name, arrow_type) in enumerate(columns.items()):
-        if index == 0:
-            literal = str(WITNESS_ID)
-        elif pa.types.is_floating(arrow_type):
-            literal = "0.5"
-        elif pa.types.is_integer(arrow_type) or pa.types.is_boolean(arrow_type):
-            literal = "0"
-        else:
-            literal = "''"
-        values.append(f'{literal} AS "{name}"')
-    return "SELECT " + ", ".join(values)
 
 
 def _compile(query: Select, dialect) -> tuple[str, list]:
@@ -214,14 +195,6 @@ def _compile(query: Select, dialect) -> tuple[str, list]:
         value = values[name]
         parameters.append(processor(value) if processor else value)
     return str(compiled), parameters
-
-
-def _conform(table: pa.Table, columns: dict[str, pa.DataType]) -> pa.Table:
-    arrays = [
-        _to_array(table.column(name), arrow_type)
-        for name, arrow_type in columns.items()
-    ]
-    return pa.Table.from_arrays(arrays, schema=pa.schema(list(columns.items())))
 
 
 def fetch_arrow(connection: Connection, query, columns: dict[str, pa.DataType]):
