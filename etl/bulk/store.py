@@ -72,20 +72,16 @@ def allocate_case_ids(connection: Connection, count: int) -> list[int]:
 
 
 def sqlite_datetime(value: datetime | None) -> str | None:
-    """Format an instant as SQLAlchemy stores a SQLite DATETIME, in UTC."""
+    """Format an instant as SQLAlchemy stores a SQLite DATETIME, in UTC.
+
+    ``isoformat`` gives ``YYYY-MM-DD HH:MM:SS.ffffff+00:00`` for a UTC instant,
+    and the first 26 characters are SQLAlchemy's storage format.
+    """
     if value is None:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-    )
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def _sqlite_converter(table: Table, name: str) -> Callable[[Any], Any] | None:
