@@ -2,18 +2,16 @@
 
 ``BulkWriter`` plans a new case's events and replays them the same way on
 every database. On SQLite it then hands the rows to the driver as tuples in
-the column order of the tables, with instants and JSON already in the text
-that SQLAlchemy's column types would store. This skips one dictionary per
-row and per event, the separate ``encode`` pass over event values, and the
-per-value conversion loop of ``store.insert_rows``. A test writes the same
-records through both paths and compares the tables.
+the column order of the tables, with instants in the text that SQLAlchemy's
+column types would store and JSON from ``store.json_text``. This skips one
+dictionary per row and per event, the separate ``encode`` pass over event
+values, and the per-value conversion loop of ``store.insert_rows``. A test
+writes the same records through both paths and compares the tables.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -21,7 +19,7 @@ from sqlalchemy import Connection
 from cases.projection import PROJECTED_FIELDS
 from cases.types import UTCDateTime
 from etl.bulk.events import ImportEvent
-from etl.bulk.store import ALIAS, CASE, EVENT, sqlite_datetime
+from etl.bulk.store import ALIAS, CASE, EVENT, json_text, sqlite_datetime
 
 CASE_COLUMNS = tuple(column.name for column in CASE.columns)
 EVENT_COLUMNS = (
@@ -44,20 +42,9 @@ _PROJECTED_SLOTS = tuple(
 )
 
 
-def _iso(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} {value!r} is not JSON serializable")
-
-
-# Same separators and key order as ``json.dumps``; instants become ISO 8601
-# text with offset, as ``cases.projection.encode`` writes them.
-_encode_json = json.JSONEncoder(default=_iso).encode
-
-
 def event_data_text(before: dict[str, Any], after: dict[str, Any]) -> str:
     """Return the stored JSON text of an event's ``{"before", "after"}`` data."""
-    return _encode_json({"before": before, "after": after})
+    return json_text({"before": before, "after": after})
 
 
 def case_tuple(
@@ -75,7 +62,9 @@ def case_tuple(
         if is_instant and value is not None:
             value = sqlite_datetime(value)
         values[slot] = value
-    values[_ATTRIBUTES] = _encode_json(values[_ATTRIBUTES])
+    attributes = values[_ATTRIBUTES]
+    if attributes is not None:
+        values[_ATTRIBUTES] = json_text(attributes)
     values[_ID] = case_id
     values[_NUMBER] = number
     values[_SOURCE] = source

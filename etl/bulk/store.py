@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     Connection,
@@ -93,11 +93,27 @@ def _sqlite_converter(table: Table, name: str) -> Callable[[Any], Any] | None:
     return None
 
 
+def _json_fallback(value: Any) -> Any:
+    """Convert what orjson does not serialise itself: float and int subclasses
+    such as NumPy scalars."""
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON serializable")
+
+
 def json_text(value: Any) -> str:
-    """Serialise a JSON column value; the common empty object skips the encoder."""
+    """Serialise a JSON column value for SQLite.
+
+    orjson writes compact JSON (no spaces after separators, non-ASCII text
+    as UTF-8) about ten times faster than ``json.dumps``, and datetimes as
+    ISO 8601 with offset, the form ``cases.projection.encode`` writes. NaN
+    becomes null, as SQLite stores a NaN REAL.
+    """
     if value == {}:
         return "{}"
-    return json.dumps(value)
+    return orjson.dumps(value, default=_json_fallback).decode()
 
 
 def insert_rows(
