@@ -17,7 +17,7 @@ MAX_LENGTHS = (
     ("service_code", 96),
     ("department_code", 64),
     ("address", 300),
-    ("district", 64),
+    ("district", 200),
 )
 DATETIME_FIELDS = (
     "created_at",

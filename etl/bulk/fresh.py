@@ -55,7 +55,7 @@ def case_tuple(
     external_id: str,
     updated_at_text: str,
 ) -> tuple[Any, ...]:
-    """Return a new case's row in ``CASE_COLUMNS`` order; ``row`` is the replay."""
+    """Return a new case's row in ``CASE_COLUMNS`` order from its replayed ``row``."""
     values: list[Any] = [None] * len(CASE_COLUMNS)
     for slot, name, is_instant in _PROJECTED_SLOTS:
         value = row[name]
