@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -10,6 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     JSON,
+    Boolean,
     Connection,
     Table,
     bindparam,
@@ -39,12 +41,58 @@ def fetch_stored(
     ids = list(external_ids)
     if not ids:
         return {}
+    if connection.dialect.name == "sqlite":
+        return _fetch_stored_sqlite(connection, source, ids)
     rows = connection.execute(
         select(*_STORED_COLUMNS).where(
             CASE.c.source == source, CASE.c.external_id.in_(ids)
         )
     )
     return {row.external_id: row._asdict() for row in rows}
+
+
+def _sqlite_instant(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _sqlite_reader(column: Any) -> Callable[[Any], Any] | None:
+    """Return the conversion from SQLite's stored value to what SQLAlchemy's
+    column type returns, or None where the driver's value is already that."""
+    if isinstance(column.type, UTCDateTime):
+        return _sqlite_instant
+    if isinstance(column.type, JSON):
+        return json.loads
+    if isinstance(column.type, Boolean):
+        return bool
+    return None
+
+
+_STORED_NAMES = tuple(column.name for column in _STORED_COLUMNS)
+_STORED_READERS = tuple(
+    (index, reader)
+    for index, column in enumerate(_STORED_COLUMNS)
+    if (reader := _sqlite_reader(column)) is not None
+)
+
+
+def _fetch_stored_sqlite(
+    connection: Connection, source: str, ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Read stored cases through the driver and convert the values as
+    SQLAlchemy's column types would, which costs a fraction of its row
+    processing."""
+    names = ", ".join(f'"{name}"' for name in _STORED_NAMES)
+    marks = ", ".join("?" for _ in ids)
+    sql = f'SELECT {names} FROM "case" WHERE source = ? AND external_id IN ({marks})'
+    found: dict[str, dict[str, Any]] = {}
+    for raw in connection.exec_driver_sql(sql, (source, *ids)):
+        values = list(raw)
+        for index, reader in _STORED_READERS:
+            if values[index] is not None:
+                values[index] = reader(values[index])
+        row = dict(zip(_STORED_NAMES, values, strict=True))
+        found[row["external_id"]] = row
+    return found
 
 
 def allocate_case_ids(connection: Connection, count: int) -> list[int]:

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from cases import schema
 from cases.db import make_engine
-from etl.bulk import HistoryRecord, ImportEvent, write_records
+from etl.bulk import HistoryRecord, ImportEvent, store, write_records
 from etl.sources.record import RejectedRow
 from tests.etl.conftest import NEW_YORK
 from tests.etl.records import at, make_record
@@ -142,3 +142,17 @@ def test_tuples_match_after_update(tmp_path):
     tuples, rows = write_both(tmp_path, [mixed_records, later])
     for table in TABLES:
         assert table_rows(tuples, table) == table_rows(rows, table), table
+
+
+def test_sqlite_fetch_matches_core(tmp_path):
+    engine, _ = write_both(tmp_path, [mixed_records])
+    ids = ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9", "N10", "H1", "X"]
+    query = select(*store._STORED_COLUMNS).where(store.CASE.c.source == "testcity")
+    with engine.connect() as connection:
+        fetched = store.fetch_stored(connection, "testcity", ids)
+        expected = {row.external_id: row._asdict() for row in connection.execute(query)}
+    assert len(fetched) == 11
+    for external_id, row in expected.items():
+        assert fetched[external_id] == row, external_id
+        for name, value in row.items():
+            assert type(fetched[external_id][name]) is type(value), name
