@@ -142,8 +142,7 @@ def _sqlite_converter(table: Table, name: str) -> Callable[[Any], Any] | None:
 
 
 def _json_fallback(value: Any) -> Any:
-    """Convert what orjson does not serialise itself: float and int subclasses
-    such as NumPy scalars."""
+    """Convert float and int subclasses, which orjson does not serialise itself."""
     if isinstance(value, float):
         return float(value)
     if isinstance(value, int):
@@ -161,7 +160,8 @@ def json_text(value: Any) -> str:
     """
     if value == {}:
         return "{}"
-    return orjson.dumps(value, default=_json_fallback).decode()
+    options = orjson.OPT_SERIALIZE_NUMPY
+    return orjson.dumps(value, default=_json_fallback, option=options).decode()
 
 
 def insert_rows(

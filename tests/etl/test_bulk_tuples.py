@@ -156,3 +156,21 @@ def test_sqlite_fetch_matches_core(tmp_path):
         assert fetched[external_id] == row, external_id
         for name, value in row.items():
             assert type(fetched[external_id][name]) is type(value), name
+
+
+def test_json_text_values():
+    import numpy as np
+
+    value = {
+        "latitude": np.float64(39.5),
+        "count": np.int64(3),
+        "missing": float("nan"),
+        "at": datetime(2025, 1, 1, 9, 30, tzinfo=EASTERN),
+        "name": "Müller",
+    }
+    expected = (
+        '{"latitude":39.5,"count":3,"missing":null,'
+        '"at":"2025-01-01T09:30:00-05:00","name":"Müller"}'
+    )
+    assert store.json_text(value) == expected
+    assert store.json_text({}) == "{}"
