@@ -83,7 +83,7 @@ class Case(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    district: Mapped[str | None] = mapped_column(String(64))
+    district: Mapped[str | None] = mapped_column(String(200))
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     status: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(32))

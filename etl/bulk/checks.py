@@ -5,6 +5,8 @@ A record that fails is rejected with the reason, never truncated or guessed.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from cases.lifecycle import CHANNELS, KINDS, OUTCOMES, STATUSES
 from cases.quality import join_flags
 from etl.sources.record import SourceRecord
@@ -15,7 +17,7 @@ MAX_LENGTHS = (
     ("service_code", 96),
     ("department_code", 64),
     ("address", 300),
-    ("district", 64),
+    ("district", 200),
 )
 DATETIME_FIELDS = (
     "created_at",
@@ -54,7 +56,9 @@ def check_record(record: SourceRecord) -> str:
             raise RecordError(f"{name} has {len(value)} characters, more than {limit}")
     for name in DATETIME_FIELDS:
         value = getattr(record, name)
-        if value is not None and value.utcoffset() is None:
+        if value is None or value.tzinfo is UTC:
+            continue
+        if value.utcoffset() is None:
             raise RecordError(f"{name} {value.isoformat()} has no time zone")
     try:
         return join_flags(record.flags) if record.flags else ""

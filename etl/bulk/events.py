@@ -137,20 +137,25 @@ def replay(events: list[ImportEvent]) -> tuple[dict[str, Any], list[dict[str, An
     time) without the JSON decoding, so the bulk path can afford it per row;
     a test checks that both agree.
     """
-    order = sorted(
-        range(len(events)),
-        key=lambda i: (0 if events[i].kind == "created" else 1, events[i].at, i),
-    )
-    state: dict[str, Any] = {"reopen_count": 0}
+    if len(events) == 1:
+        order: list[int] | range = range(1)
+    else:
+        order = sorted(
+            range(len(events)),
+            key=lambda i: (0 if events[i].kind == "created" else 1, events[i].at, i),
+        )
+    # Every projected field starts as null, so the final state is the row
+    # itself unless an event set a field outside PROJECTED_FIELDS.
+    state: dict[str, Any] = dict(_INITIAL_STATE)
     befores: list[dict[str, Any]] = [{} for _ in events]
     for index in order:
         event = events[index]
         kind, at, after = event.kind, event.at, event.after
         if kind != "created":
             befores[index] = {name: state.get(name) for name in after}
-        previous_reopens = state.get("reopen_count", 0)
+        previous_reopens = state["reopen_count"]
         state.update(after)
-        if kind in FIRST_RESPONSE_KINDS and state.get("first_response_at") is None:
+        if kind in FIRST_RESPONSE_KINDS and state["first_response_at"] is None:
             state["first_response_at"] = at
         if kind in CLOSING_KINDS:
             state["closed_at"] = at
@@ -158,4 +163,9 @@ def replay(events: list[ImportEvent]) -> tuple[dict[str, Any], list[dict[str, An
         if kind == "reopened":
             state["closed_at"] = None
             state["reopen_count"] = previous_reopens + 1
-    return {name: state.get(name) for name in PROJECTED_FIELDS}, befores
+    if len(state) == len(_INITIAL_STATE):
+        return state, befores
+    return {name: state[name] for name in PROJECTED_FIELDS}, befores
+
+
+_INITIAL_STATE: dict[str, Any] = {**dict.fromkeys(PROJECTED_FIELDS), "reopen_count": 0}

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
+    Boolean,
     Connection,
     Table,
     bindparam,
@@ -39,12 +41,58 @@ def fetch_stored(
     ids = list(external_ids)
     if not ids:
         return {}
+    if connection.dialect.name == "sqlite":
+        return _fetch_stored_sqlite(connection, source, ids)
     rows = connection.execute(
         select(*_STORED_COLUMNS).where(
             CASE.c.source == source, CASE.c.external_id.in_(ids)
         )
     )
     return {row.external_id: row._asdict() for row in rows}
+
+
+def _sqlite_instant(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _sqlite_reader(column: Any) -> Callable[[Any], Any] | None:
+    """Return the conversion from SQLite's stored value to what SQLAlchemy's
+    column type returns, or None where the driver's value is already that."""
+    if isinstance(column.type, UTCDateTime):
+        return _sqlite_instant
+    if isinstance(column.type, JSON):
+        return json.loads
+    if isinstance(column.type, Boolean):
+        return bool
+    return None
+
+
+_STORED_NAMES = tuple(column.name for column in _STORED_COLUMNS)
+_STORED_READERS = tuple(
+    (index, reader)
+    for index, column in enumerate(_STORED_COLUMNS)
+    if (reader := _sqlite_reader(column)) is not None
+)
+
+
+def _fetch_stored_sqlite(
+    connection: Connection, source: str, ids: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Read stored cases through the driver and convert the values as
+    SQLAlchemy's column types would, which costs a fraction of its row
+    processing."""
+    names = ", ".join(f'"{name}"' for name in _STORED_NAMES)
+    marks = ", ".join("?" for _ in ids)
+    sql = f'SELECT {names} FROM "case" WHERE source = ? AND external_id IN ({marks})'
+    found: dict[str, dict[str, Any]] = {}
+    for raw in connection.exec_driver_sql(sql, (source, *ids)):
+        values = list(raw)
+        for index, reader in _STORED_READERS:
+            if values[index] is not None:
+                values[index] = reader(values[index])
+        row = dict(zip(_STORED_NAMES, values, strict=True))
+        found[row["external_id"]] = row
+    return found
 
 
 def allocate_case_ids(connection: Connection, count: int) -> list[int]:
@@ -72,20 +120,16 @@ def allocate_case_ids(connection: Connection, count: int) -> list[int]:
 
 
 def sqlite_datetime(value: datetime | None) -> str | None:
-    """Format an instant as SQLAlchemy stores a SQLite DATETIME, in UTC."""
+    """Format an instant as SQLAlchemy stores a SQLite DATETIME, in UTC.
+
+    ``isoformat`` gives ``YYYY-MM-DD HH:MM:SS.ffffff+00:00`` for a UTC instant,
+    and the first 26 characters are SQLAlchemy's storage format.
+    """
     if value is None:
         return None
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-    )
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def _sqlite_converter(table: Table, name: str) -> Callable[[Any], Any] | None:
@@ -97,11 +141,27 @@ def _sqlite_converter(table: Table, name: str) -> Callable[[Any], Any] | None:
     return None
 
 
+def _json_fallback(value: Any) -> Any:
+    """Convert float and int subclasses, which orjson does not serialise itself."""
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    raise TypeError(f"{type(value).__name__} {value!r} is not JSON serializable")
+
+
 def json_text(value: Any) -> str:
-    """Serialise a JSON column value; the common empty object skips the encoder."""
+    """Serialise a JSON column value for SQLite.
+
+    orjson writes compact JSON (no spaces after separators, non-ASCII text
+    as UTF-8) about ten times faster than ``json.dumps``, and datetimes as
+    ISO 8601 with offset, the form ``cases.projection.encode`` writes. NaN
+    becomes null, as SQLite stores a NaN REAL.
+    """
     if value == {}:
         return "{}"
-    return json.dumps(value)
+    options = orjson.OPT_SERIALIZE_NUMPY
+    return orjson.dumps(value, default=_json_fallback, option=options).decode()
 
 
 def insert_rows(

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from cases.numbering import reserve_sequences
 from cases.numbers import format_case_number
 from cases.projection import encode, rebuild
+from etl.bulk import fresh as fresh_rows
 from etl.bulk import store
 from etl.bulk.catalogue import Catalogue
 from etl.bulk.checks import RecordError, check_record
@@ -99,7 +100,9 @@ class BulkWriter:
     ``zone`` is the city's time zone, which decides the year of a case number.
     ``source_name`` replaces the records' own source name when given.
     ``configured_types`` supplies SLAs for types an import creates (see
-    ``Catalogue``).
+    ``Catalogue``). ``driver_tuples=False`` makes SQLite insert new cases
+    through the same dictionaries as PostgreSQL, which tests compare with the
+    default tuple path.
     """
 
     def __init__(
@@ -113,12 +116,14 @@ class BulkWriter:
         configured_types: Mapping[str, Any] | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         clock: Callable[[], datetime] = utc_now,
+        driver_tuples: bool = True,
     ) -> None:
         self.engine = engine
         self.zone = zone
         self.source_name = source_name
         self.batch_size = batch_size
         self.clock = clock
+        self.driver_tuples = driver_tuples
         self.catalogue = Catalogue(configured_types)
         label = source_name or source
         self.summary = ImportSummary(source=label)
@@ -270,10 +275,27 @@ class BulkWriter:
         connection = session.connection()
         ids = store.allocate_case_ids(connection, len(fresh))
         numbers = self._case_numbers(session, [p.record for p in fresh])
+        for pending, case_id in zip(fresh, ids, strict=True):
+            known[pending.key] = case_id
+        if self.driver_tuples and connection.dialect.name == "sqlite":
+            self._insert_new_tuples(connection, fresh, ids, numbers, known, now)
+        else:
+            self._insert_new_rows(connection, fresh, ids, numbers, known, now)
+        self.summary.inserted += len(fresh)
+
+    def _insert_new_rows(
+        self,
+        connection: Connection,
+        fresh: list[_Pending],
+        ids: list[int],
+        numbers: list[str],
+        known: dict[tuple[str, str], int],
+        now: datetime,
+    ) -> None:
+        """Insert new cases through ``store``'s dictionaries (any database)."""
         cases, events, aliases = [], [], []
         for pending, case_id, number in zip(fresh, ids, numbers, strict=True):
             record = pending.record
-            known[pending.key] = case_id
             planned = self._target_events(pending, known)
             row, befores = replay(planned)
             row["id"] = case_id
@@ -290,7 +312,35 @@ class BulkWriter:
         store.insert_cases(connection, cases)
         store.insert_aliases(connection, aliases)
         store.insert_events(connection, events)
-        self.summary.inserted += len(cases)
+
+    def _insert_new_tuples(
+        self,
+        connection: Connection,
+        fresh: list[_Pending],
+        ids: list[int],
+        numbers: list[str],
+        known: dict[tuple[str, str], int],
+        now: datetime,
+    ) -> None:
+        """Insert new cases as driver tuples (SQLite only), the same rows as
+        ``_insert_new_rows`` writes."""
+        now_text = store.sqlite_datetime(now)
+        cases, events, aliases = [], [], []
+        for pending, case_id, number in zip(fresh, ids, numbers, strict=True):
+            record = pending.record
+            planned = self._target_events(pending, known)
+            row, befores = replay(planned)
+            source = record.source
+            cases.append(
+                fresh_rows.case_tuple(
+                    row, case_id, number, source, record.external_id, now_text
+                )
+            )
+            aliases.append((record.external_id, case_id))
+            events += fresh_rows.event_tuples(
+                case_id, planned, befores, f"import:{source}", now_text
+            )
+        fresh_rows.insert_fresh(connection, cases, aliases, events)
 
     def _case_numbers(self, session: Session, records: list[SourceRecord]) -> list[str]:
         """Reserve one block of sequence numbers per local creation year."""

@@ -396,3 +396,16 @@ def test_batch_sizes_same_result(write, engine, batch_size):
     summary = write(items, batch_size=batch_size)
     assert summary.inserted == 7
     assert sum(c.status == "closed" for c in cases_by_external_id(engine).values()) == 4
+
+
+def test_long_district_kept(write, engine):
+    district = "Greater Wilshire Neighborhood Council " + "x" * 60
+    summary = write([make_record("A1", 1, district=district)])
+    assert summary.rejected == 0
+    assert cases_by_external_id(engine)["A1"].district == district
+
+
+def test_district_over_200_rejected(write):
+    summary = write([make_record("A1", 1, district="x" * 201)])
+    assert summary.rejected == 1
+    assert summary.inserted == 0
