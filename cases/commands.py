@@ -135,6 +135,9 @@ def print_detail(app: AppContext, detail) -> None:
         click.echo(f"  Location:     {detail.address or ''}{coordinates}")
     if detail.assignee:
         click.echo(f"  Assignee:     {detail.assignee}")
+    contact = [detail.requester_name, detail.requester_email, detail.requester_phone]
+    if any(contact):
+        click.echo(f"  Requester:    {', '.join(part for part in contact if part)}")
     if detail.flags:
         click.echo(f"  Data quality: {detail.flags}")
     click.echo(f"  Description:  {detail.description}")
@@ -307,7 +310,10 @@ def _operation_command(name: str, help_text: str, *params: click.Parameter):
             if as_json:
                 print_json(summary_json(detail) | {"version": detail.version})
             else:
-                click.echo(f"Case {detail.case_number} is now {detail.status}.")
+                click.echo(
+                    f"Case {detail.case_number}: {name} recorded; "
+                    f"status {detail.status}, version {detail.version}."
+                )
 
         command.__doc__ = help_text
         for param in params:

@@ -12,6 +12,10 @@ from cases.lifecycle import CHANNELS, PRIORITIES
 from cases.models import ServiceType
 
 MAX_DESCRIPTION_CHARS = 4000
+# Column widths of the case store (cases/models.py).
+MAX_TEXT_CHARS = {"address": 300, "district": 200, "name": 200, "email": 254}
+# Control characters other than tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
 
@@ -42,8 +46,24 @@ class NewCase:
     description_public: bool = False
 
 
+def check_text(field: str, text: str | None, max_chars: int | None = None) -> None:
+    """Reject control characters and, when ``max_chars`` is given, overlong text."""
+    if not text:
+        return
+    if _CONTROL.search(text):
+        raise ValidationError(
+            field, f"{field} contains control characters; remove them and try again"
+        )
+    if max_chars is not None and len(text) > max_chars:
+        raise ValidationError(
+            field,
+            f"{field} has {len(text)} characters; shorten it to at most {max_chars}",
+        )
+
+
 def validate_description(text: str) -> str:
     cleaned = (text or "").strip()
+    check_text("description", cleaned)
     if not cleaned:
         raise ValidationError(
             "description", "description is empty; describe the problem"
@@ -89,6 +109,8 @@ def validate_coordinates(
 def validate_requester(requester: Requester | None) -> None:
     if requester is None:
         return
+    check_text("name", requester.name, MAX_TEXT_CHARS["name"])
+    check_text("email", requester.email, MAX_TEXT_CHARS["email"])
     if requester.email and not _EMAIL.match(requester.email):
         raise ValidationError(
             "email", "e-mail address is not valid; use the form name@example.org"
@@ -144,6 +166,8 @@ def validate_new_case(
             "priority",
             f"priority {new.priority!r} is unknown; use one of {list(PRIORITIES)}",
         )
+    check_text("address", new.address, MAX_TEXT_CHARS["address"])
+    check_text("district", new.district, MAX_TEXT_CHARS["district"])
     validate_coordinates(new.latitude, new.longitude, bounds)
     has_location = bool(new.address and new.address.strip()) or new.latitude is not None
     if service_type.needs_location and not has_location:

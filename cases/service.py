@@ -489,7 +489,7 @@ class CaseService:
             raise ValidationError(
                 "service_type",
                 f"service type {code!r} is unknown or inactive; "
-                "run `city311 types` to list the codes",
+                "choose a code from the service list (`city311 types`, services.json)",
             )
         return service_type
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from cases.intake import NewCase, Requester
+from cases.intake import MAX_DESCRIPTION_CHARS, NewCase, Requester
 
 INPUTS = {
     "singlevaluelist": "select",
@@ -123,6 +123,8 @@ def read_submission(
         form.get("longitude", "").strip(), "longitude", errors, "error_longitude"
     )
     answers = _answers(fields, form, errors)
+    if len(form.get("description", "").strip()) > MAX_DESCRIPTION_CHARS:
+        errors["description"] = "error_description_long"
     if errors:
         return Submission(None, errors)
     requester = Requester(

@@ -77,6 +77,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "outcome_withdrawn": "Withdrawn",
         "outcome_administrative": "Closed administratively",
         "error_description": "Please describe the problem.",
+        "error_description_long": "Please shorten the description to at most "
+        "4,000 characters.",
         "error_location": "Please give the address or the coordinates of the problem.",
         "error_latitude": "Latitude must be a number between -90 and 90.",
         "error_longitude": "Longitude must be a number between -180 and 180.",
@@ -152,6 +154,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "outcome_withdrawn": "Retirada",
         "outcome_administrative": "Cerrada por motivos administrativos",
         "error_description": "Describa el problema, por favor.",
+        "error_description_long": "Acorte la descripción a 4.000 caracteres como "
+        "máximo, por favor.",
         "error_location": "Indique la dirección o las coordenadas del problema.",
         "error_latitude": "La latitud debe ser un número entre -90 y 90.",
         "error_longitude": "La longitud debe ser un número entre -180 y 180.",

@@ -38,8 +38,23 @@ class _RaggedFile(Exception):
     """A row with the wrong number of fields was seen by pyarrow."""
 
 
+def check_text_file(path: Path) -> None:
+    """Raise ValueError when the file starts with bytes no CSV export contains.
+
+    A NUL byte in the first 64 KiB means a binary file (a spreadsheet, an
+    archive) given by mistake; reading it as CSV would only produce noise.
+    """
+    with path.open("rb") as handle:
+        if b"\x00" in handle.read(65536):
+            raise ValueError(
+                f"{path} is not a text CSV file (it contains NUL bytes); "
+                "export the data as CSV and import that file"
+            )
+
+
 def read_header(path: Path, delimiter: str) -> list[str]:
     """Return the header fields, without a byte-order mark."""
+    check_text_file(path)
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         for fields in csv.reader(handle, delimiter=delimiter):
             if fields:

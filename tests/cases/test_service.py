@@ -77,6 +77,13 @@ def test_type_without_sla_has_no_due_date(service):
             "needs a location",
         ),
         ({"channel": "fax"}, "channel", "unknown"),
+        ({"address": "x" * 301}, "address", "301 characters"),
+        ({"description": "bell \x07 in text"}, "description", "control characters"),
+        (
+            {"requester": Requester(name="n" * 201)},
+            "name",
+            "201 characters",
+        ),
     ],
 )
 def test_file_rejects_bad_input(service, sessions, changes, field, message):

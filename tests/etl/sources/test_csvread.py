@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from etl.sources.csvread import read_chunks, read_header
 
 
@@ -111,3 +113,10 @@ def test_single_row_without_newline(write):
 def test_header_with_newline(write):
     rows, _ = rows_of(write("a.csv", '"case\nid",name\n1,x\n'))
     assert rows == [(1, {"case\nid": "1", "name": "x"})]
+
+
+def test_binary_file_rejected_with_clear_error(tmp_path):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(ValueError, match="not a text CSV file"):
+        read_header(path, ",")
