@@ -7,48 +7,19 @@ downloads a browser of its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from cases.intake import NewCase
-from tests.conftest import skip_or_fail
 from tests.live_server import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator:
-    if not CHROMIUM.exists():
-        skip_or_fail(
-            f"{CHROMIUM} not found; install the Debian packages chromium and "
-            "chromium-driver",
-            "CITY311_REQUIRE_BROWSER",
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail(
-            "playwright is not installed; pip install playwright",
-            "CITY311_REQUIRE_BROWSER",
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+def chromium(browser):
+    """Reuse the session's Chromium; the sync API runs one driver per thread."""
+    return browser
 
 
 @pytest.fixture
