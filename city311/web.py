@@ -36,8 +36,11 @@ def app_context(server: Flask) -> AppContext:
     return server.extensions["city311"]
 
 
-def create_server(settings: Settings | None = None) -> Flask:
-    """Build the Flask application with every web surface registered on it."""
+def create_server(settings: Settings | None = None, dashboard: bool = True) -> Flask:
+    """Build the Flask application with every web surface registered on it.
+
+    ``dashboard=False`` leaves the Dash app out, for tests of the other surfaces.
+    """
     settings = settings or load_settings()
     context = AppContext(settings)
     server = Flask("city311")
@@ -54,6 +57,7 @@ def create_server(settings: Settings | None = None) -> Flask:
     def health():
         return jsonify({"status": "ok", "city": context.city.name})
 
-    create_dash_app(server, context)
+    if dashboard:
+        create_dash_app(server, context)
     log.info("web server created for %s", context.city.name)
     return server

@@ -56,7 +56,8 @@ class LiveServer:
             return add_api_key(session, name)
 
 
-def build_server(database_url: str, data_dir: Path) -> Flask:
+def build_server(database_url: str, data_dir: Path, dashboard: bool = False) -> Flask:
+    """Build the server on a migrated store; the Dash dashboard only when asked."""
     settings = load_settings(
         overrides={
             "database_url": database_url,
@@ -66,7 +67,7 @@ def build_server(database_url: str, data_dir: Path) -> Flask:
         },
         environ={},
     )
-    server = create_server(settings)
+    server = create_server(settings, dashboard=dashboard)
     server.config.update(TEST_LIMITS)
     context = app_context(server)
     schema.upgrade(context.engine)

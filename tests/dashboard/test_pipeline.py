@@ -41,11 +41,34 @@ def csv_rows(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
+def staff_client(server):
+    """Return a Flask test client logged in as a Mayor's office user."""
+    from cases.accounts import add_user
+    from cases.db import transaction
+    from city311.web import app_context
+    from tests.live_server import csrf_from
+
+    with transaction(app_context(server).sessions) as session:
+        add_user(session, "mayor-office", "a long passphrase", "mayor", None)
+    client = server.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login",
+        data={
+            "username": "mayor-office",
+            "password": "a long passphrase",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 302, response.status_code
+    return client
+
+
 def test_export_reads_published_snapshot(pipeline):
     from city311.web import create_server
 
     settings, context, seeded = pipeline
-    client = create_server(settings).test_client()
+    client = staff_client(create_server(settings))
     response = client.get(f"/cases.csv?{today_query(context)}")
     text = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -83,7 +106,7 @@ def test_pages_route_on_real_server(pipeline):
     from city311.web import create_server
 
     settings, context, _ = pipeline
-    client = create_server(settings).test_client()
+    client = staff_client(create_server(settings))
     for path in ("/", "/public", "/cases", "/quality", "/department/PW"):
         page = client.get(path)
         assert page.status_code == 200, path
