@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 
 import click
 
@@ -22,6 +24,9 @@ def run_server(app: AppContext, host: str, port: int, with_scheduler: bool) -> N
         from etl.scheduler import start_background_scheduler
 
         scheduler = start_background_scheduler(app.settings)
+    # SIGTERM (a service manager stopping the server) unwinds like Ctrl+C, so
+    # the scheduler is shut down and the stop is logged.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     log.info("serving on http://%s:%d", host, port)
     try:
         server.run(host=host, port=port, threaded=True)
