@@ -31,7 +31,7 @@ class Requester:
 
 @dataclass(frozen=True)
 class NewCase:
-    """What a caller supplies to file a case."""
+    """The fields a caller supplies to file a case."""
 
     service_type: str
     description: str

@@ -1,4 +1,4 @@
-"""Who may do what: the acting user of every service-layer operation.
+"""Roles and the acting user of every service-layer operation.
 
 Department staff and heads act only on their own department's cases; the
 check lives here so that every page and API goes through it.

@@ -33,7 +33,7 @@ class PublicNote:
 
 @dataclass(frozen=True)
 class PublicCase:
-    """What anyone may see of a case: no requester, internal notes or staff names."""
+    """The public fields of a case: no requester, internal notes or staff names."""
 
     case_number: str
     status: str
