@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 
 import click
 
@@ -26,7 +27,8 @@ def run_server(app: AppContext, host: str, port: int, with_scheduler: bool) -> N
         scheduler = start_background_scheduler(app.settings)
     # SIGTERM (a service manager stopping the server) unwinds like Ctrl+C, so
     # the scheduler is shut down and the stop is logged.
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     log.info("serving on http://%s:%d", host, port)
     try:
         server.run(host=host, port=port, threaded=True)
