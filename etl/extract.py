@@ -1,8 +1,8 @@
 """Read changed cases and their events from the case store into Arrow tables.
 
 Statements are built with SQLAlchemy Core. On SQLite they run on the sqlite3
-driver's cursor; elsewhere through the engine with a server-side cursor; both
-read batches of plain row tuples into Arrow. No ORM objects are built. Instants
+driver's cursor, and elsewhere on a server-side cursor of the engine. Both read
+batches of plain row tuples into Arrow. No ORM objects are built. Instants
 arrive as text on SQLite and as datetimes on PostgreSQL; both become naive UTC
 Arrow timestamps.
 
