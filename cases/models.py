@@ -78,7 +78,7 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text, default="")
     description_public: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Answers to the service type's Open311 attributes, keyed by attribute code.
+    # Values given for the service type's Open311 attributes, keyed by attribute code.
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     address: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
@@ -134,7 +134,7 @@ class Requester(Base):
 class CaseEvent(Base):
     """One append-only change to a case, at the time it happened.
 
-    ``data`` holds ``{"before": {...}, "after": {...}}`` with the case fields the
+    ``data`` contains ``{"before": {...}, "after": {...}}`` with the case fields the
     event changed; replaying the events in (at, id) order rebuilds the case row.
     """
 

@@ -160,11 +160,11 @@ def _read_sqlite(engine: Engine, queries) -> Changes:
 
     Rows come from the driver's own cursor as plain tuples, which skips
     SQLAlchemy's per-row result processing. The store must be read through the
-    same SQLite library as every other connection of the process: POSIX file
-    locks belong to the process, so a second SQLite copy (such as the one
-    bundled in the ADBC driver) closing its file handle drops this library's
-    locks, and another process may then checkpoint and delete the WAL under
-    live connections, losing committed writes.
+    same SQLite library as every other connection of the process, because POSIX
+    file locks belong to the process. When a second SQLite copy (such as the one
+    bundled in the ADBC driver) closes its file handle, this library's locks are
+    dropped. Another process may then checkpoint and delete the WAL under live
+    connections, and committed writes are lost.
     """
     tables = []
     with read_transaction(engine) as connection:

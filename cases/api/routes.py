@@ -236,7 +236,7 @@ def open311_blueprint(limiter: Limiter) -> Blueprint:
     add(f"/v2/tokens/<token>.{FORMATS}", view_func=get_token)
     add("/discovery.json", view_func=discovery)
     # Any other path under /open311 is an unknown endpoint. This rule is more
-    # specific than the dashboard's catch-all page route, so it answers with
+    # specific than the dashboard's catch-all page route, so it returns
     # the Open311 error body instead of the dashboard's HTML.
     add("/<path:unknown>", view_func=unknown_endpoint, methods=["GET", "POST"])
     blueprint.before_request(reject_nul_characters)

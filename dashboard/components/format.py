@@ -41,13 +41,19 @@ def format_change(current: float | None, previous: float | None, unit: str) -> s
         return "no previous period to compare"
     if unit == "fraction":
         points = (current - previous) * 100
-        arrow = "▲" if points > 0 else "▼" if points < 0 else "="
-        return f"{arrow} {abs(points):.1f} points vs previous period"
+        return f"{_arrow(points)} {abs(points):.1f} points vs previous period"
     if previous == 0:
         return "previous period had none"
     change = (current - previous) / previous
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-    return f"{arrow} {abs(change):.0%} vs previous period"
+    return f"{_arrow(change)} {abs(change):.0%} vs previous period"
+
+
+def _arrow(change: float) -> str:
+    if change > 0:
+        return "▲"
+    if change < 0:
+        return "▼"
+    return "="
 
 
 def format_instant(value: datetime | None, zone: ZoneInfo) -> str:

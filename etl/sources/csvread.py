@@ -41,8 +41,8 @@ class _RaggedFile(Exception):
 def check_text_file(path: Path) -> None:
     """Raise ValueError when the file starts with bytes no CSV export contains.
 
-    A NUL byte in the first 64 KiB means a binary file (a spreadsheet, an
-    archive) given by mistake; reading it as CSV would only produce noise.
+    A NUL byte in the first 64 KiB means a binary file, such as a spreadsheet
+    or an archive, was given by mistake. Reading it as CSV would produce noise.
     """
     with path.open("rb") as handle:
         if b"\x00" in handle.read(65536):
