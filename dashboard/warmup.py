@@ -1,4 +1,4 @@
-"""Compute the default views of each new snapshot before a visitor asks for them.
+"""Compute the default views of each new snapshot before a visitor requests them.
 
 ``CacheWarmer`` runs one background thread per server process. It starts with
 the first request the process serves (so a web server that forks workers gets
@@ -61,7 +61,7 @@ class CacheWarmer:
         self.done = threading.Event()
 
     def start(self) -> None:
-        """Start the thread unless it runs; cheap enough to call on every request."""
+        """Start the thread unless it is running; each request calls this."""
         if self._thread is not None:
             return
         with self._lock:
