@@ -99,11 +99,11 @@ def states(
         _check_instant(moment)
     by = normalize_by(by)
     where, params = where_clause(filters, date_column=None, columns=STATE_COLUMNS)
-    holds, counts = [], []
+    spans, counts = [], []
     for i, moment in enumerate(moments):
         params[f"as_of_{i}"] = moment
         at = f"$as_of_{i}"
-        holds.append(f'("at" <= {at} AND (next_at IS NULL OR next_at > {at}))')
+        spans.append(f'("at" <= {at} AND (next_at IS NULL OR next_at > {at}))')
         open_then = (
             f's."at" <= {at} AND (s.next_at IS NULL OR s.next_at > {at})'
             f" AND c.created_at <= {at} AND (c.is_open OR c.closed_at > {at})"
@@ -112,12 +112,12 @@ def states(
             f"count(*) FILTER (WHERE {open_then}) AS open_{i}, "
             f"count(*) FILTER (WHERE {open_then} AND s.due_at < {at}) AS overdue_{i}"
         )
-    # Events whose state holds at one of the moments, under alias ``s``.
+    # Events whose state is in effect at one of the moments, under alias ``s``.
     source = f"""
         (SELECT case_id, "at", next_at, department_id_after AS department_id,
                 service_type_id_after AS service_type_id, due_at_after AS due_at
          FROM fact_case_event
-         WHERE status_after <> 'closed' AND ({" OR ".join(holds)})) s
+         WHERE status_after <> 'closed' AND ({" OR ".join(spans)})) s
         JOIN fact_case c ON c.case_id = s.case_id
     """
     sql = grouped_query(

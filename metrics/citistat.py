@@ -62,7 +62,7 @@ def _family_frames(
 ) -> pd.DataFrame:
     """Run each family the figures need once and join their frames on ``key``.
 
-    ``known`` holds frames of families already computed for this period.
+    ``known`` contains frames of families already computed for this period.
     """
     merged = pd.DataFrame({"key": pd.Series([], dtype=object)})
     for family in dict.fromkeys(metric(name).family for name in names):
