@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from etl.schema import NEXT_AT_SQL
+
 DEPARTMENTS = ("PW", "TRN", "WTR", "SAN", "LI", "PR")
 # (code, name, department index, SLA hours)
 SERVICE_TYPES = (
@@ -90,9 +92,9 @@ FROM shaped JOIN dim_geography g ON g.district = CAST(district_no AS VARCHAR)
 ORDER BY created_at
 """
 
-FACT_CASE_EVENT = """
+FACT_CASE_EVENT = f"""
 CREATE TABLE fact_case_event AS
-SELECT * FROM (
+SELECT *, {NEXT_AT_SQL} AS next_at FROM (
     SELECT case_id * 10 AS event_id, case_id, 'created' AS kind, created_at AS "at",
            created_date AS local_date, 'public' AS actor_role, true AS public,
            'new' AS status_after, department_id AS department_id_after,

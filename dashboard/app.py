@@ -22,6 +22,7 @@ from dashboard.reader import WarehouseReader
 from dashboard.runtime import EXTENSION, Clock, DashboardRuntime, system_clock
 from dashboard.theme import INDEX_STRING, register_theme
 from dashboard.warehouse import Opener, SnapshotPool, Versioner
+from dashboard.warmup import CacheWarmer
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +38,26 @@ def create_dash_app(
     opener: Opener | None = None,
     versioner: Versioner | None = None,
     clock: Clock | None = None,
+    warm_cache: bool = True,
 ) -> dash.Dash:
     """Attach the dashboard to ``server`` and return the Dash app.
 
     ``opener`` and ``versioner`` replace ``etl.warehouse.open_snapshot`` and
     ``current_version``; ``clock`` replaces the system clock (tests pass both).
+    With ``warm_cache`` each server process computes the default views of every
+    new snapshot in a background thread (``dashboard.warmup``), started by the
+    first request it serves.
     """
     pool = SnapshotPool(context.settings, opener, versioner)
+    warmer = CacheWarmer(server, pool.version) if warm_cache else None
     server.extensions[EXTENSION] = DashboardRuntime(
-        context, WarehouseReader(pool, ResultCache()), clock or system_clock
+        context,
+        WarehouseReader(pool, ResultCache()),
+        clock or system_clock,
+        warmer,
     )
+    if warmer is not None:
+        server.before_request(warmer.start)
     register_theme(server)
     from dashboard.exports import register_exports
     from dashboard.packet_route import register_packet_route

@@ -15,6 +15,7 @@ import flask
 
 from city311.app import AppContext
 from dashboard.reader import WarehouseReader
+from dashboard.warmup import CacheWarmer
 
 EXTENSION = "city311.dashboard"
 
@@ -30,6 +31,7 @@ class DashboardRuntime:
     context: AppContext
     reader: WarehouseReader
     clock: Clock = system_clock
+    warmer: CacheWarmer | None = None
 
     def now(self) -> datetime:
         """Return the clock's time rounded down to the minute.

@@ -26,7 +26,8 @@ FACT_CASE_EVENT_COLUMNS = """
     event_id BIGINT, case_id BIGINT, kind VARCHAR, "at" TIMESTAMPTZ, local_date DATE,
     actor_role VARCHAR, public BOOLEAN, status_after VARCHAR,
     department_id_after INTEGER, service_type_id_after INTEGER,
-    due_at_after TIMESTAMPTZ, outcome_after VARCHAR, parent_case_id_after BIGINT
+    due_at_after TIMESTAMPTZ, outcome_after VARCHAR, parent_case_id_after BIGINT,
+    next_at TIMESTAMPTZ
 """
 
 # ``unchanged`` and ``flagged`` extend the run record beyond the counts the
@@ -67,6 +68,29 @@ WHOLE_TABLES = (
     "etl_run",
 )
 PUBLIC_TABLES = (*WHOLE_TABLES[:4], *CASE_TABLES, "etl_run")
+
+
+# The order of one case's events: the ``created`` event first, then time, then
+# event id. ``next_at`` is the time of the next event in this order (NULL for
+# the last), so the event whose state holds at T is the one with
+# ``"at" <= T AND (next_at IS NULL OR next_at > T)``.
+CASE_EVENT_ORDER = "kind <> 'created', \"at\", event_id"
+NEXT_AT_SQL = f'lead("at") OVER (PARTITION BY case_id ORDER BY {CASE_EVENT_ORDER})'
+
+
+def fill_next_at(connection, table: str = "fact_case_event") -> None:
+    """Set ``next_at`` on every row of ``table`` from the events of the same case.
+
+    For writers that insert event rows without it (synthetic warehouses, test
+    fixtures); the ETL derives the column in ``etl.transform``.
+    """
+    connection.execute(
+        f"""
+        UPDATE {table} AS t SET next_at = n.next_at
+        FROM (SELECT case_id, event_id, {NEXT_AT_SQL} AS next_at FROM {table}) AS n
+        WHERE t.case_id = n.case_id AND t.event_id = n.event_id
+        """
+    )
 
 
 def create_tables(connection, catalog: str = "main") -> None:

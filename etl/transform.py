@@ -138,7 +138,10 @@ WITH parsed AS (
         last_value(set_service_type IGNORE NULLS) OVER w AS service_type,
         last_value(set_due_at IGNORE NULLS) OVER w AS due_at,
         last_value(set_outcome IGNORE NULLS) OVER w AS outcome,
-        last_value(set_parent IGNORE NULLS) OVER w AS parent
+        last_value(set_parent IGNORE NULLS) OVER w AS parent,
+        lead("at") OVER (
+            PARTITION BY case_id ORDER BY kind <> 'created', "at", event_id)
+            AS next_at
     FROM fields
     WINDOW w AS (
         PARTITION BY case_id ORDER BY kind <> 'created', "at", event_id
@@ -160,7 +163,8 @@ SELECT
     service_type AS service_type_id_after,
     nullif(due_at, 'infinity'::TIMESTAMPTZ) AS due_at_after,
     nullif(outcome, '') AS outcome_after,
-    nullif(parent, -1) AS parent_case_id_after
+    nullif(parent, -1) AS parent_case_id_after,
+    next_at
 FROM replayed
 """
 

@@ -1,4 +1,4 @@
-"""Backlog, overdue and aging as of a moment, replayed from the case events.
+"""Backlog, overdue and aging as of a moment, from the case events.
 
 A case's state at T is the state after its last event at or before T, in case
 order: the ``created`` event first, then by time and event id. That state gives
@@ -6,15 +6,19 @@ the status, the department, the service type and the due date at T. A case is in
 the backlog at T when it was created at or before T and its status at T is not
 closed. It is overdue when, in addition, its due date at T is before T.
 
-Only cases that may be open at T are replayed: a case whose final closure is
-at or before T is closed at T, because every later event would be a reopening
-and the closure would not be final.
+Each event row carries ``next_at``, the time of the case's next event in case
+order (NULL for its last), so the event whose state holds at T is the single one
+with ``"at" <= T AND (next_at IS NULL OR next_at > T)``: a range filter, with no
+replay. Only cases that may be open at T count: a case whose final closure is at
+or before T is closed at T, because every later event would be a reopening and
+the closure would not be final.
 
 The caller always passes T: this module never reads the clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -27,27 +31,15 @@ from metrics.registry import AGE_BUCKETS
 
 CASE_ORDER = "e.kind <> 'created', e.\"at\", e.event_id"
 
-_STATE_AT = """
-    SELECT e.case_id,
-           arg_max(
-               {status: e.status_after, department_id: e.department_id_after,
-                service_type_id: e.service_type_id_after, due_at: e.due_at_after},
-               {not_created: e.kind <> 'created', moment: e."at", id: e.event_id}
-           ) AS state
-    FROM fact_case_event e
-    WHERE e."at" <= $as_of AND e.case_id IN (
-        SELECT case_id FROM fact_case
-        WHERE created_at <= $as_of AND (is_open OR closed_at > $as_of)
-    )
-    GROUP BY e.case_id
-"""
-
-# Open cases at $as_of with their state columns under alias ``s``.
-_OPEN_AT = f"""
-    (SELECT case_id, state.status AS status, state.department_id AS department_id,
-            state.service_type_id AS service_type_id, state.due_at AS due_at
-     FROM ({_STATE_AT})
-     WHERE state.status <> 'closed') s
+# Open cases at $as_of with their state columns under alias ``s``, and their
+# fact_case row under alias ``c``.
+_OPEN_AT = """
+    (SELECT e.case_id, e.status_after AS status,
+            e.department_id_after AS department_id,
+            e.service_type_id_after AS service_type_id, e.due_at_after AS due_at
+     FROM fact_case_event e
+     WHERE e."at" <= $as_of AND (e.next_at IS NULL OR e.next_at > $as_of)
+       AND e.status_after <> 'closed') s
     JOIN fact_case c ON c.case_id = s.case_id
 """
 
@@ -59,7 +51,8 @@ def _check_instant(as_of: datetime) -> None:
 
 def _open_where(filters: Filters) -> tuple[str, dict]:
     where, params = where_clause(filters, date_column=None, columns=STATE_COLUMNS)
-    return f"c.created_at <= $as_of AND {where}", params
+    condition = "c.created_at <= $as_of AND (c.is_open OR c.closed_at > $as_of)"
+    return f"{condition} AND {where}", params
 
 
 def state(
@@ -87,6 +80,64 @@ def state(
         date_column=None,
     )
     return fetch(con, sql, params)
+
+
+def states(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    moments: Sequence[datetime],
+    by: str | None = None,
+) -> list[pd.DataFrame]:
+    """Return ``state(con, filters, moment, by)`` for each moment, in one scan.
+
+    An event row is read once and counted for every moment at which its state
+    holds, so comparison periods cost little more than one. Groups without an
+    open case at a moment are left out of that moment's frame, as ``state``
+    leaves them out.
+    """
+    for moment in moments:
+        _check_instant(moment)
+    by = normalize_by(by)
+    where, params = where_clause(filters, date_column=None, columns=STATE_COLUMNS)
+    spans, counts = [], []
+    for i, moment in enumerate(moments):
+        params[f"as_of_{i}"] = moment
+        at = f"$as_of_{i}"
+        spans.append(f'("at" <= {at} AND (next_at IS NULL OR next_at > {at}))')
+        open_then = (
+            f's."at" <= {at} AND (s.next_at IS NULL OR s.next_at > {at})'
+            f" AND c.created_at <= {at} AND (c.is_open OR c.closed_at > {at})"
+        )
+        counts.append(
+            f"count(*) FILTER (WHERE {open_then}) AS open_{i}, "
+            f"count(*) FILTER (WHERE {open_then} AND s.due_at < {at}) AS overdue_{i}"
+        )
+    # Events whose state is in effect at one of the moments, under alias ``s``.
+    source = f"""
+        (SELECT case_id, "at", next_at, department_id_after AS department_id,
+                service_type_id_after AS service_type_id, due_at_after AS due_at
+         FROM fact_case_event
+         WHERE status_after <> 'closed' AND ({" OR ".join(spans)})) s
+        JOIN fact_case c ON c.case_id = s.case_id
+    """
+    sql = grouped_query(
+        ", ".join(counts),
+        source,
+        where,
+        by=by,
+        columns=STATE_COLUMNS,
+        date_column=None,
+    )
+    merged = fetch(con, sql, params)
+    frames = []
+    for i in range(len(moments)):
+        frame = merged[["key", f"open_{i}", f"overdue_{i}"]].rename(
+            columns={f"open_{i}": "open_backlog", f"overdue_{i}": "overdue_open"}
+        )
+        if by is not None:
+            frame = frame[frame["open_backlog"] > 0].reset_index(drop=True)
+        frames.append(frame)
+    return frames
 
 
 def aging(
@@ -145,7 +196,8 @@ def overdue_list(
     condition = f"{where} AND s.due_at < $as_of"
     sql = f"""
         SELECT c.case_number, t.code AS service_type, d.code AS department,
-               s.due_at, (epoch($as_of) - epoch(s.due_at)) / 86400.0 AS days_overdue
+               s.due_at, (epoch($as_of) - epoch(s.due_at)) / 86400.0 AS days_overdue,
+               count(*) OVER () AS total
         FROM {_OPEN_AT}
         LEFT JOIN dim_service_type t ON t.service_type_id = s.service_type_id
         LEFT JOIN dim_department d ON d.department_id = s.department_id
@@ -153,9 +205,14 @@ def overdue_list(
         ORDER BY s.due_at, c.case_number LIMIT $limit OFFSET $offset
     """
     rows = fetch(con, sql, params)
-    count_params = {k: v for k, v in params.items() if k not in ("limit", "offset")}
-    count_sql = f"SELECT count(*) AS n FROM {_OPEN_AT} WHERE {condition}"
-    total = int(fetch(con, count_sql, count_params)["n"].iloc[0])
+    if len(rows):
+        total = int(rows["total"].iloc[0])
+    else:
+        # A page past the end has no row to carry the total.
+        count_params = {k: v for k, v in params.items() if k not in ("limit", "offset")}
+        count_sql = f"SELECT count(*) AS n FROM {_OPEN_AT} WHERE {condition}"
+        total = int(fetch(con, count_sql, count_params)["n"].iloc[0])
+    rows = rows.drop(columns="total")
     return Page(rows, total, offset, limit)
 
 

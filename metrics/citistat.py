@@ -53,12 +53,23 @@ FAMILIES: dict[str, Callable[..., pd.DataFrame]] = {
 
 
 def _family_frames(
-    con, filters: Filters, by: str | None, as_of: datetime, names: Iterable[str]
+    con,
+    filters: Filters,
+    by: str | None,
+    as_of: datetime,
+    names: Iterable[str],
+    known: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """Run each family the figures need once and join their frames on ``key``."""
+    """Run each family the figures need once and join their frames on ``key``.
+
+    ``known`` contains frames of families already computed for this period.
+    """
     merged = pd.DataFrame({"key": pd.Series([], dtype=object)})
     for family in dict.fromkeys(metric(name).family for name in names):
-        frame = FAMILIES[family](con, filters, by, as_of)
+        if known and family in known:
+            frame = known[family]
+        else:
+            frame = FAMILIES[family](con, filters, by, as_of)
         frame["key"] = frame["key"].astype(object)
         merged = merged.merge(frame, on="key", how="outer")
     return merged
@@ -179,17 +190,36 @@ def _frames(con, periods, by: str | None, request: _Request) -> dict[str, dict |
     A comparison period that ends before the first case gets None.
     """
     first_day = _first_day(con)
+    runs: dict[str, tuple[Filters, datetime]] = {}
     frames: dict[str, dict | None] = {}
     for label, (filters, as_of) in periods.items():
         if label != "current" and request.dated:
             frames[label] = {}
-            continue
-        if label != "current" and (first_day is None or filters.end < first_day):
+        elif label != "current" and (first_day is None or filters.end < first_day):
             frames[label] = None
-            continue
-        merged = _family_frames(con, filters, by, as_of, request.names)
+        else:
+            runs[label] = (filters, as_of)
+    states = _states(con, runs, by, request)
+    for label, (filters, as_of) in runs.items():
+        known = {"state": states[label]} if label in states else None
+        merged = _family_frames(con, filters, by, as_of, request.names, known)
         frames[label] = _rows_by_key(merged)
-    return frames
+    return {label: frames[label] for label in periods}
+
+
+def _states(con, runs, by: str | None, request: _Request) -> dict[str, pd.DataFrame]:
+    """Take backlog and overdue at every period's moment in one query.
+
+    The state family filters on no date, so the periods share one filter and
+    differ only in the moment.
+    """
+    if by in DATE_BREAKDOWNS or not runs:
+        return {}
+    if not any(metric(name).family == "state" for name in request.names):
+        return {}
+    filters = runs["current"][0] if "current" in runs else next(iter(runs.values()))[0]
+    moments = [as_of for _, as_of in runs.values()]
+    return dict(zip(runs, backlog.states(con, filters, moments, by), strict=True))
 
 
 def _group(

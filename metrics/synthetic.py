@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from etl.schema import create_tables
+from etl.schema import create_tables, fill_next_at
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ SELECT r.event_id, r.case_id, r.kind, r."at",
        CAST(timezone($zone, r."at") AS DATE), r.actor_role,
        r.kind IN ('created', 'closed', 'merged', 'reopened'), r.status_after,
        r.department_id_after, p.service_type_id, p.due_at, r.outcome_after,
-       r.parent_case_id_after
+       r.parent_case_id_after, NULL
 FROM raw_event r JOIN plan p USING (case_id)
 WHERE r."at" <= $horizon
 """
@@ -283,6 +283,7 @@ def write_synthetic_warehouse(
         )
         con.execute(_EVENTS)
         con.execute(_EVENT_ROWS, {"zone": zone, "horizon": horizon})
+        fill_next_at(con)
         con.execute(_FACTS, {"zone": zone})
         con.execute(_CALENDAR)
         con.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import dash
 import dash_bootstrap_components as dbc
@@ -83,6 +84,48 @@ def department_filters(code: str | None, query) -> Filters:
     return replace(filters, departments=(code,))
 
 
+def load_by_type(code, query):
+    """Return the compute results behind the on-time and first-response charts."""
+    rt = runtime()
+    filters = department_filters(code, query)
+    city = rt.context.city
+    on_time = rt.reader.call(
+        compute, filters, city, by="service_type", names=("on_time_rate",)
+    )
+    response = rt.reader.call(
+        compute,
+        filters,
+        city,
+        by="service_type",
+        names=("first_response_median_hours",),
+    )
+    return on_time, response
+
+
+def load_state(code, query):
+    """Return the filters, aging, transfers, outcomes and overdue page."""
+    rt = runtime()
+    filters = department_filters(code, query)
+    return (
+        filters,
+        rt.reader.call(backlog.aging, filters, filters.as_of),
+        rt.reader.call(volume.transfers, filters),
+        rt.reader.call(timeliness.outcomes, filters),
+        rt.reader.call(
+            backlog.overdue_list, filters, filters.as_of, limit=OVERDUE_ROWS
+        ),
+    )
+
+
+def default_views():
+    """Each department's page without a query string, for the cache warm-up."""
+    views = []
+    for code, _ in _department_names():
+        views.append((f"department {code} charts", partial(load_by_type, code, {})))
+        views.append((f"department {code} state", partial(load_state, code, {})))
+    return views
+
+
 @callback(
     Output("department-on-time", "figure"),
     Output("department-first-response", "figure"),
@@ -91,20 +134,8 @@ def department_filters(code: str | None, query) -> Filters:
     Input("department-query", "data"),
 )
 def show_by_type(code, query):
-    rt = runtime()
     try:
-        filters = department_filters(code, query)
-        city = rt.context.city
-        on_time = rt.reader.call(
-            compute, filters, city, by="service_type", names=("on_time_rate",)
-        )
-        response = rt.reader.call(
-            compute,
-            filters,
-            city,
-            by="service_type",
-            names=("first_response_median_hours",),
-        )
+        on_time, response = load_by_type(code, query)
         names = {c: n for c, n, _ in read_dimensions().service_types}
     except view_errors() as error:
         return dash.no_update, dash.no_update, error_alert(error)
@@ -135,13 +166,7 @@ def show_by_type(code, query):
 def show_state(code, query):
     rt = runtime()
     try:
-        filters = department_filters(code, query)
-        buckets = rt.reader.call(backlog.aging, filters, filters.as_of)
-        moved = rt.reader.call(volume.transfers, filters)
-        closed = rt.reader.call(timeliness.outcomes, filters)
-        overdue = rt.reader.call(
-            backlog.overdue_list, filters, filters.as_of, limit=OVERDUE_ROWS
-        )
+        filters, buckets, moved, closed, overdue = load_state(code, query)
     except view_errors():
         raise PreventUpdate from None
     zone = rt.context.city.timezone

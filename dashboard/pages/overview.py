@@ -82,13 +82,8 @@ HEADLINE_METRICS = tuple(dict.fromkeys((*TILES, *scorecard.SCORECARD_METRICS)))
 )
 def show_headline(query):
     """Fill the tiles and the scorecard from one compute call by department."""
-    rt = runtime()
     try:
-        filters = read_filters(query)
-        result = rt.reader.call(
-            compute, filters, rt.context.city, by="department", names=HEADLINE_METRICS
-        )
-        weekly = rt.reader.call(department_trend.weekly_received, filters)
+        filters, result, weekly = load_headline(query)
         names = dict(read_dimensions().departments)
     except view_errors() as error:
         return None, None, error_alert(error), None
@@ -102,6 +97,39 @@ def show_headline(query):
         None,
         packet,
     )
+
+
+def load_headline(query):
+    """Return the filters, the compute result and the weekly counts of the tiles."""
+    rt = runtime()
+    filters = read_filters(query)
+    result = rt.reader.call(
+        compute, filters, rt.context.city, by="department", names=HEADLINE_METRICS
+    )
+    return filters, result, rt.reader.call(department_trend.weekly_received, filters)
+
+
+def load_charts(query):
+    """Return the filters and the frames of the four charts."""
+    rt = runtime()
+    filters = read_filters(query)
+    freq = "day" if filters.days <= 92 else "week"
+    return (
+        filters,
+        rt.reader.call(volume.received_closed_series, filters, "week"),
+        rt.reader.call(backlog.backlog_series, filters, freq),
+        rt.reader.call(volume.top_service_types, filters, 10),
+        rt.reader.call(map_points.district_counts, filters),
+        rt.reader.call(map_points.open_case_points, filters, rt.now()),
+    )
+
+
+def default_views():
+    """The overview without a query string, for the cache warm-up."""
+    return [
+        ("overview tiles", lambda: load_headline({})),
+        ("overview charts", lambda: load_charts({})),
+    ]
 
 
 def _mondays(start: date, end: date) -> list[date]:
@@ -123,13 +151,7 @@ def _mondays(start: date, end: date) -> list[date]:
 def show_charts(query):
     rt = runtime()
     try:
-        filters = read_filters(query)
-        series = rt.reader.call(volume.received_closed_series, filters, "week")
-        freq = "day" if filters.days <= 92 else "week"
-        backlog_days = rt.reader.call(backlog.backlog_series, filters, freq)
-        top = rt.reader.call(volume.top_service_types, filters, 10)
-        districts = rt.reader.call(map_points.district_counts, filters)
-        points = rt.reader.call(map_points.open_case_points, filters, rt.now())
+        _, series, backlog_days, top, districts, points = load_charts(query)
     except view_errors():
         raise PreventUpdate from None
     city = rt.context.city

@@ -9,6 +9,7 @@ a fixed list of fields from the case store's public view.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import dash
 import dash_bootstrap_components as dbc
@@ -120,6 +121,25 @@ def public_filters(weeks: str) -> Filters:
     return Filters(start, end, as_of=as_of(filters, rt.now(), rt.context.city.timezone))
 
 
+def load_figures(weeks: str):
+    """Return the filters, both compute results and the district counts."""
+    rt = runtime()
+    filters = public_filters(weeks)
+    names = public_tables.PUBLIC_METRICS
+    city = rt.context.city
+    return (
+        filters,
+        rt.reader.call(compute, filters, city, by="department", names=names),
+        rt.reader.call(compute, filters, city, by="service_type", names=names),
+        rt.reader.call(map_points.district_counts, filters),
+    )
+
+
+def default_views():
+    """The public page's first period, for the cache warm-up."""
+    return [("public page", partial(load_figures, "4"))]
+
+
 @callback(
     Output("public-departments", "children"),
     Output("public-types", "children"),
@@ -129,17 +149,9 @@ def public_filters(weeks: str) -> Filters:
 )
 def show_figures(weeks):
     rt = runtime()
-    filters = public_filters(weeks or "4")
-    names = public_tables.PUBLIC_METRICS
     try:
+        filters, by_department, by_type, districts = load_figures(weeks or "4")
         dims = read_dimensions()
-        by_department = rt.reader.call(
-            compute, filters, rt.context.city, by="department", names=names
-        )
-        by_type = rt.reader.call(
-            compute, filters, rt.context.city, by="service_type", names=names
-        )
-        districts = rt.reader.call(map_points.district_counts, filters)
     except view_errors():
         message = "Figures are not available yet; please try again later."
         return message, None, dash.no_update, None

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from cases.numbers import format_case_number
+from etl.schema import fill_next_at
 
 NEW_YORK = ZoneInfo("America/New_York")
 CLOCK = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
@@ -75,7 +76,7 @@ CREATE TABLE fact_case_event (event_id BIGINT, case_id BIGINT, kind VARCHAR,
     "at" TIMESTAMPTZ, local_date DATE, actor_role VARCHAR, public BOOLEAN,
     status_after VARCHAR, department_id_after INTEGER,
     service_type_id_after INTEGER, due_at_after TIMESTAMPTZ,
-    outcome_after VARCHAR, parent_case_id_after BIGINT);
+    outcome_after VARCHAR, parent_case_id_after BIGINT, next_at TIMESTAMPTZ);
 CREATE TABLE etl_run (run_id INTEGER, started_at TIMESTAMPTZ,
     finished_at TIMESTAMPTZ, status VARCHAR, full_rebuild BOOLEAN,
     rows_read BIGINT, inserted BIGINT, updated BIGINT, rejected BIGINT,
@@ -265,6 +266,7 @@ def _event_rows(case: Case, first_event_id: int) -> list[tuple]:
                 due,
                 outcome,
                 None,
+                None,
             )
         )
     return rows
@@ -303,7 +305,8 @@ def write_warehouse(path: Path) -> Path:
     for case in made:
         events.extend(_event_rows(case, case.case_id * 10))
     con.executemany(
-        "INSERT INTO fact_case_event VALUES (" + ", ".join(["?"] * 13) + ")", events
+        "INSERT INTO fact_case_event VALUES (" + ", ".join(["?"] * 14) + ")", events
     )
+    fill_next_at(con)
     con.close()
     return path

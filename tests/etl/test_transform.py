@@ -488,3 +488,39 @@ def test_etl_run_row(writer, snapshot):
     assert run["snapshot"] == "v000001"
     assert run["error"] is None
     assert run["finished_at"] >= run["started_at"]
+
+
+def test_next_at_in_case_order(writer, snapshot):
+    # The import stamped the closure before the creation; two notes share an
+    # instant, so their ids order them; the last event has no next event.
+    created = utc(2026, 6, 2, 14)
+    writer.write(
+        1,
+        [
+            writer.created(created, "POTHOLE"),
+            Event(
+                "closed",
+                utc(2026, 6, 1, 14),
+                {"status": "closed", "outcome": "resolved"},
+                actor="import:nyc",
+            ),
+            Event("public_note", utc(2026, 6, 3, 9), {}, public=True, note="first"),
+            Event("public_note", utc(2026, 6, 3, 9), {}, public=True, note="second"),
+        ],
+        updated_at=SEEN,
+    )
+    with snapshot() as connection:
+        history = events_of(connection, 1)
+    assert [e["kind"] for e in history] == [
+        "created",
+        "closed",
+        "public_note",
+        "public_note",
+    ]
+    assert history[2]["event_id"] < history[3]["event_id"]
+    assert [e["next_at"] for e in history] == [
+        utc(2026, 6, 1, 14),
+        utc(2026, 6, 3, 9),
+        utc(2026, 6, 3, 9),
+        None,
+    ]

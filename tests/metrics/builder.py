@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from etl.schema import create_tables
+from etl.schema import create_tables, fill_next_at
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -117,6 +117,7 @@ def _event_rows(case: Case, first_id: int) -> list[tuple]:
                 due,
                 event.outcome_after,
                 None,
+                None,
             )
         )
     return rows
@@ -154,6 +155,7 @@ def write_warehouse(
             events += _event_rows(case, case.case_id * 100)
         _insert(con, "fact_case", [_case_row(case) for case in cases])
         _insert(con, "fact_case_event", events)
+        fill_next_at(con)
     finally:
         con.close()
     return path
