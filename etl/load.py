@@ -84,7 +84,7 @@ def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
     run_id = max(runlog.max_run_id(settings), last_run_id) + 1
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    full = full or previous is None
+    full = full or previous is None or _layout_changed(settings, previous)
     runlog.append(
         settings,
         {
@@ -172,6 +172,19 @@ def _log_finished(summary: RunSummary) -> None:
         summary.watermark_case_id,
         summary.snapshot,
     )
+
+
+def _layout_changed(settings, manifest) -> bool:
+    """Return True, and log why, when the published base lacks schema columns."""
+    missing = warehouse.missing_base_columns(settings, manifest)
+    if missing:
+        log.warning(
+            "snapshot %s has an older warehouse layout (missing %s); "
+            "this run rebuilds the warehouse in full",
+            manifest.version,
+            ", ".join(missing),
+        )
+    return bool(missing)
 
 
 def _readable_manifest(settings):

@@ -25,6 +25,7 @@ ETL never contend for a DuckDB file lock.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.schema import CASE_TABLES, TABLES, WHOLE_TABLES, create_tables
+from etl.schema import CASE_TABLES, NEXT_AT_SQL, TABLES, WHOLE_TABLES, create_tables
 
 log = logging.getLogger(__name__)
 
@@ -185,15 +186,88 @@ def connect_segments(base: Path, delta: Path | None) -> duckdb.DuckDBPyConnectio
         connection.execute(f"ATTACH {_quote(base)} AS seg_base (READ_ONLY)")
         if delta is not None:
             connection.execute(f"ATTACH {_quote(delta)} AS seg_delta (READ_ONLY)")
+        gaps = missing_columns(connection, "seg_base")
         for table in (*WHOLE_TABLES, *CASE_TABLES):
             body = merged_table_sql(
                 table, "seg_base", None if delta is None else "seg_delta"
             )
+            body = _fill_gaps(table, body, gaps.get(table, []), base)
             connection.execute(f"CREATE VIEW main.{table} AS {body}")
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def missing_columns(
+    connection: duckdb.DuckDBPyConnection, catalog: str
+) -> dict[str, list[str]]:
+    """Return, per table, the columns of ``etl.schema`` that ``catalog`` lacks.
+
+    A segment written before a column was added to the schema lacks it.
+    """
+    present = set(
+        connection.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = $catalog",
+            {"catalog": catalog},
+        ).fetchall()
+    )
+    gaps: dict[str, list[str]] = {}
+    for table, column in _schema_columns():
+        if (table, column) not in present:
+            gaps.setdefault(table, []).append(column)
+    return gaps
+
+
+@functools.cache
+def _schema_columns() -> tuple[tuple[str, str], ...]:
+    """Return (table, column) of every table in ``etl.schema``, in column order."""
+    connection = duckdb.connect(":memory:")
+    try:
+        create_tables(connection)
+        return tuple(
+            connection.execute(
+                "SELECT table_name, column_name FROM duckdb_columns() "
+                "WHERE database_name = 'memory' ORDER BY table_name, column_index"
+            ).fetchall()
+        )
+    finally:
+        connection.close()
+
+
+def _fill_gaps(table: str, body: str, missing: list[str], base: Path) -> str:
+    """Return ``body`` with derivable missing columns added, or raise.
+
+    Only ``fact_case_event.next_at`` is derivable from the other columns, so
+    frozen snapshots from before it existed stay readable.
+    """
+    if not missing:
+        return body
+    if table == "fact_case_event" and missing == ["next_at"]:
+        return f"SELECT *, {NEXT_AT_SQL} AS next_at FROM ({body})"
+    raise WarehouseError(
+        f"segment {base.name} has an older warehouse layout: {table} lacks "
+        f"{', '.join(missing)}; run `city311 etl run --full` to rebuild it"
+    )
+
+
+def missing_base_columns(settings, manifest: Manifest) -> list[str]:
+    """Return ``table.column`` names the base segment of ``manifest`` lacks.
+
+    An incremental run cannot add a delta to a base of an older layout, so a
+    non-empty result means the next run must be a full rebuild.
+    """
+    connection = duckdb.connect(":memory:")
+    try:
+        base = path(settings, SEGMENTS_DIR, manifest.base)
+        connection.execute(f"ATTACH {_quote(base)} AS seg_base (READ_ONLY)")
+        gaps = missing_columns(connection, "seg_base")
+    finally:
+        connection.close()
+    return [
+        f"{table}.{column}" for table, columns in gaps.items() for column in columns
+    ]
 
 
 def merged_table_sql(table: str, base: str, delta: str | None) -> str:
