@@ -9,9 +9,12 @@ object per row.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
+import queue
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -137,6 +140,98 @@ class _Batch:
         self.size += len(rows.positions)
 
 
+class _Writing:
+    """Write batches, on SQLite in a background thread one batch behind the
+    reader, and report progress after each.
+
+    The sqlite3 module releases the GIL while SQLite executes a statement, so
+    the next batch is read and checked while this one is written. The queue
+    holds one batch; an error in the thread is raised by the next ``write``
+    or by ``finish``, and no later batch is written.
+    """
+
+    def __init__(
+        self,
+        flush: Callable[[_Batch], None],
+        progress: Progress,
+        *,
+        background: bool,
+    ) -> None:
+        self.flush = flush
+        self.progress = progress
+        self.error: BaseException | None = None
+        self.queue: queue.Queue | None = None
+        self.thread: threading.Thread | None = None
+        if background:
+            self.queue = queue.Queue(maxsize=1)
+            self.thread = threading.Thread(
+                target=self._run, name="bulk-writer", daemon=True
+            )
+            self.thread.start()
+
+    def write(self, batch: _Batch, read: int, rejected: int) -> None:
+        """Write ``batch``; ``read`` and ``rejected`` are the counts for its
+        progress line."""
+        if self.queue is None:
+            self._write(batch, read, rejected)
+            return
+        self._raise()
+        while True:
+            try:
+                self.queue.put((batch, read, rejected), timeout=0.1)
+                return
+            except queue.Full:
+                self._raise()
+
+    def finish(self) -> None:
+        """Wait for every batch to be written; raise the thread's error."""
+        if self.queue is not None and self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        self._raise()
+
+    def stop(self) -> None:
+        """Stop the thread after the batch it is writing, dropping the rest."""
+        thread = self.thread
+        if thread is None or self.queue is None:
+            return
+        self.error = self.error or _Stopped()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self.queue.get_nowait()
+            with contextlib.suppress(queue.Full):
+                self.queue.put_nowait(None)
+            thread.join(timeout=0.1)
+        self.thread = None
+
+    def _run(self) -> None:
+        assert self.queue is not None
+        while True:
+            job = self.queue.get()
+            if job is None or self.error is not None:
+                return
+            try:
+                self._write(*job)
+            except BaseException as error:  # raised again in the reading thread
+                self.error = error
+                return
+
+    def _write(self, batch: _Batch, read: int, rejected: int) -> None:
+        self.flush(batch)
+        self.progress.batch_written(read, rejected)
+
+    def _raise(self) -> None:
+        error = self.error
+        if error is not None and not isinstance(error, _Stopped):
+            self.error = _Stopped()
+            raise error
+
+
+class _Stopped(Exception):
+    """Marks a writer thread told to stop, or whose error was raised."""
+
+
 class BulkWriter:
     """Upsert records by (source, external id) into the case store.
 
@@ -179,9 +274,11 @@ class BulkWriter:
         log.info("import of %s started", self.summary.source)
         with self.engine.connect() as connection:
             self.catalogue.load(connection)
-        columnar = self.driver_tuples and self.engine.dialect.name == "sqlite"
+        sqlite = self.engine.dialect.name == "sqlite"
+        columnar = self.driver_tuples and sqlite
         self._batch = _Batch()
-        self._progress = progress = Progress(self.summary)
+        progress = Progress(self.summary)
+        self._writing = _Writing(self._flush, progress, background=sqlite)
         try:
             for item in items:
                 if isinstance(item, RecordBlock):
@@ -192,9 +289,10 @@ class BulkWriter:
                 else:
                     self._take(item)
             if self._batch.size:
-                self._flush(self._batch)
-                progress.batch_written()
+                self._write_full_batch()
+            self._writing.finish()
         finally:
+            self._writing.stop()
             self.rejects.close()
             progress.close()
         summary = self.summary
@@ -226,9 +324,8 @@ class BulkWriter:
             self._write_full_batch()
 
     def _write_full_batch(self) -> None:
-        self._flush(self._batch)
+        self._writing.write(self._batch, self.summary.read, self.summary.rejected)
         self._batch = _Batch()
-        self._progress.batch_written()
 
     def _take_block(self, block: RecordBlock) -> bool:
         """Check a block's rows as ``_take`` would, one row at a time, and

@@ -7,12 +7,14 @@ three must leave identical tables, counts and rejects.
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from etl.bulk import write_records
+from etl.bulk import BulkWriter, write_records
 from etl.sources import nyc
 from tests.etl.conftest import NEW_YORK
 from tests.etl.test_bulk_tuples import NOW, TABLES, store_of, table_rows
@@ -194,3 +196,61 @@ def test_many_rows_across_blocks_match_records(tmp_path, monkeypatch):
     assert_same(engines)
     assert summaries[0] == summaries[1] == summaries[2]
     assert rejects[0] == rejects[1] == rejects[2]
+
+
+def progress_lines(caplog) -> list[str]:
+    """Return the per-batch progress messages without their elapsed time."""
+    return [
+        re.sub(r"in [0-9.]+ s", "in _ s", record.getMessage())
+        for record in caplog.records
+        if record.name == "etl.bulk" and "rows read" in record.getMessage()
+    ]
+
+
+def test_progress_lines_match_records(tmp_path, caplog):
+    path = write_csv(tmp_path / "nyc.csv", AWKWARD)
+    lines = []
+    for name, read in (("blocks", nyc.read_blocks), ("records", nyc.read_file)):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="etl.bulk"):
+            write_records(
+                store_of(tmp_path, f"{name}.sqlite"),
+                read(path),
+                zone=NEW_YORK,
+                rejects_dir=tmp_path / f"rejects-{name}",
+                source="nyc",
+                batch_size=4,
+            )
+        lines.append(progress_lines(caplog))
+    assert lines[0] == lines[1]
+    assert len(lines[0]) == 5
+    assert lines[0][0] == (
+        "import of nyc: 4 rows read in _ s (4 inserted, 0 updated, "
+        "0 unchanged, 0 rejected)"
+    )
+
+
+def test_failed_batch_stops_the_import(tmp_path, monkeypatch):
+    calls = []
+    original = BulkWriter._write_batch
+
+    def fail_second(self, batch):
+        calls.append(batch.size)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        original(self, batch)
+
+    monkeypatch.setattr(BulkWriter, "_write_batch", fail_second)
+    path = write_csv(tmp_path / "nyc.csv", AWKWARD)
+    engine = store_of(tmp_path, "store.sqlite")
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_records(
+            engine,
+            nyc.read_blocks(path),
+            zone=NEW_YORK,
+            rejects_dir=tmp_path / "rejects",
+            source="nyc",
+            batch_size=3,
+        )
+    assert calls == [3, 3]
+    assert len(table_rows(engine, "case")) == 3
