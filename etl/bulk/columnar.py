@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from itertools import repeat
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,10 +25,12 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import Connection
 
 from cases.numbers import _DAMM_TABLE, format_case_number
 from cases.quality import join_flags
-from etl.bulk.fresh import CASE_COLUMNS
+from etl.bulk.fresh import _ALIAS_SQL, CASE_COLUMNS, EVENT_COLUMNS
+from etl.bulk.store import CASE, EVENT
 from etl.sources.batch import RecordBlock
 from etl.sources.checks import FLAG_SETS
 from etl.sources.dates import Dates
@@ -166,10 +167,9 @@ def fresh_tuples(
     numbers: Sequence[str],
     type_id: Callable[[str], int],
     department_id: Callable[[str], int],
-    source: str,
-    now_text: str,
 ) -> tuple[list[tuple[Any, ...]], list[tuple[str, int]], list[tuple[Any, ...]]]:
-    """Return the case, alias and event tuples of the rows at ``positions``.
+    """Return the case, alias and event tuples of the rows at ``positions``,
+    for ``insert``.
 
     ``ids`` and ``numbers`` are the new cases' ids and case numbers in the
     same order; ``type_id`` and ``department_id`` map a row's codes to ids.
@@ -181,41 +181,29 @@ def fresh_tuples(
     type_ids = _mapped(service_codes, type_id)
     department_ids = _mapped(department_codes, department_id)
     external_ids = pick(block.external_id)
-    n = len(positions)
     case_values: dict[str, Iterable[Any]] = {
         "id": ids,
         "case_number": numbers,
         "service_type_id": type_ids,
         "department_id": department_ids,
-        "kind": repeat("service_request", n),
         "channel": pick(block.channel),
         "description": pick(block.description),
-        "description_public": repeat(False, n),
-        "attributes": repeat("{}", n),
         "address": pick(block.address),
         "latitude": pick(block.latitude),
         "longitude": pick(block.longitude),
         "district": pick(block.district),
-        "priority": repeat("normal", n),
         "status": pick(block.status),
         "outcome": pick(block.outcome),
-        "parent_id": repeat(None, n),
-        "assignee": repeat(None, n),
-        "source": repeat(source, n),
         "external_id": external_ids,
         "created_at": pick(columns.created_at),
         "first_response_at": pick(columns.first_response_at),
         "due_at": pick(columns.due_at),
         "closed_at": pick(columns.closed_at),
         "hold_started_at": pick(columns.hold_started_at),
-        "updated_at": repeat(now_text, n),
-        "reopen_count": repeat(0, n),
         "flags": pick(columns.flags),
-        "version": repeat(1, n),
     }
-    cases = list(zip(*(case_values[name] for name in CASE_COLUMNS), strict=True))
+    cases = list(zip(*(case_values[name] for name in _BOUND_CASE_COLUMNS), strict=True))
     aliases = list(zip(external_ids, ids, strict=True))
-    actor = f"import:{source}"
     heads: dict[tuple[int, int], str] = {}
     events: list[tuple[Any, ...]] = []
     append = events.append
@@ -245,10 +233,66 @@ def fresh_tuples(
         head = heads.get(key)
         if head is None:
             head = heads[key] = _CREATED_HEAD % key
-        append((case_id, "created", at, now_text, actor, head + rest, None, False))
+        append((case_id, "created", at, head + rest, None))
         if kind is not None:
-            append((case_id, kind, extra_at, now_text, actor, data, note, False))
+            append((case_id, kind, extra_at, data, note))
     return cases, aliases, events
+
+
+def insert(
+    connection: Connection,
+    cases: list[tuple[Any, ...]],
+    aliases: list[tuple[str, int]],
+    events: list[tuple[Any, ...]],
+    source: str,
+    now_text: str,
+) -> None:
+    """Insert tuples from ``fresh_tuples``, cases first.
+
+    Values every new case or event of the batch shares (kind, priority,
+    source, write time, version and the like) are SQL literals in the
+    statement rather than parameters bound on every row.
+    """
+    shared = {
+        **_SHARED_CASE_VALUES,
+        "source": _literal(source),
+        "updated_at": _literal(now_text),
+    }
+    values = ", ".join(shared.get(name, "?") for name in CASE_COLUMNS)
+    connection.exec_driver_sql(f"{_CASE_INSERT} VALUES ({values})", cases)
+    connection.exec_driver_sql(_ALIAS_SQL, aliases)
+    event_values = (
+        f"?, ?, ?, {_literal(now_text)}, {_literal(f'import:{source}')}, ?, ?, 0"
+    )
+    connection.exec_driver_sql(f"{_EVENT_INSERT} VALUES ({event_values})", events)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# What ``fresh.case_tuple`` binds for these columns of every new plain case.
+_SHARED_CASE_VALUES = {
+    "kind": "'service_request'",
+    "description_public": "0",
+    "attributes": "'{}'",
+    "priority": "'normal'",
+    "parent_id": "NULL",
+    "assignee": "NULL",
+    "reopen_count": "0",
+    "version": "1",
+}
+_BOUND_CASE_COLUMNS = tuple(
+    name
+    for name in CASE_COLUMNS
+    if name not in _SHARED_CASE_VALUES and name not in ("source", "updated_at")
+)
+_CASE_INSERT = 'INSERT INTO "{}" ({})'.format(
+    CASE.name, ", ".join(f'"{name}"' for name in CASE_COLUMNS)
+)
+_EVENT_INSERT = 'INSERT INTO "{}" ({})'.format(
+    EVENT.name, ", ".join(f'"{name}"' for name in EVENT_COLUMNS)
+)
 
 
 def case_numbers(

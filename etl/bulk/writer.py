@@ -31,8 +31,8 @@ from cases.lifecycle import CHANNELS, OUTCOMES, STATUSES
 from cases.numbering import reserve_sequences
 from cases.numbers import format_case_number
 from cases.projection import encode, rebuild
+from etl.bulk import columnar, store
 from etl.bulk import fresh as fresh_rows
-from etl.bulk import store
 from etl.bulk.catalogue import Catalogue
 from etl.bulk.checks import MAX_LENGTHS, RecordError, check_record
 from etl.bulk.columnar import FLAG_TEXT, BlockColumns, case_numbers, fresh_tuples
@@ -490,6 +490,7 @@ class BulkWriter:
             years, lambda year, count: reserve_sequences(session, year, count)
         )
         catalogue = self.catalogue
+        now_text = store.sqlite_datetime(now)
         cases, aliases, events = fresh_tuples(
             rows.columns,
             fresh,
@@ -497,10 +498,8 @@ class BulkWriter:
             numbers,
             catalogue.types.__getitem__,
             catalogue.department_id,
-            rows.source,
-            store.sqlite_datetime(now),
         )
-        fresh_rows.insert_fresh(connection, cases, aliases, events)
+        columnar.insert(connection, cases, aliases, events, rows.source, now_text)
         source = rows.source
         external_ids = rows.columns.block.external_id
         known.update(

@@ -182,7 +182,7 @@ def test_fractions_of_seconds_and_source_name_match_records(tmp_path):
         line("3", created="2018-01-22T09:15:01.000", status="Open"),
     ]  # fmt: skip
     path = write_csv(tmp_path / "iso.csv", lines)
-    engines, summaries, _ = import_three_ways(tmp_path, [path], source_name="nyc-iso")
+    engines, summaries, _ = import_three_ways(tmp_path, [path], source_name="nyc 'iso'")
     assert_same(engines)
     assert summaries[0] == summaries[1] == summaries[2]
     assert summaries[0][0]["inserted"] == 3
