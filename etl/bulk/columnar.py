@@ -300,31 +300,28 @@ def case_numbers(
 ) -> list[str]:
     """Number new cases in order: one block of sequence numbers per year, taken
     from ``reserve(year, count)`` in year order, as ``BulkWriter`` does."""
-    blocks = {
-        year: iter(reserve(year, count))
-        for year, count in sorted(Counter(years).items())
-    }
-    sequences = np.array([next(blocks[year]) for year in years], dtype=np.int64)
     year_array = np.asarray(years, dtype=np.int64)
+    sequences = np.zeros(len(year_array), dtype=np.int64)
+    for year, count in sorted(Counter(years).items()):
+        numbers = reserve(year, count)
+        sequences[year_array == year] = np.arange(numbers.start, numbers.stop)
     if len(sequences) == 0 or sequences.max() > 999_999 or sequences.min() < 1:
         return [
             format_case_number(year, sequence)
             for year, sequence in zip(years, sequences.tolist(), strict=True)
         ]
+    # The eight digits YYNNNNNN, their Damm check digit, and the number's text.
     body = (year_array % 100) * 1_000_000 + sequences
-    check = np.zeros(len(body), dtype=np.int8)
-    for power in range(7, -1, -1):
-        digit = (body // 10**power) % 10
-        check = _DAMM[check, digit]
-    return [
-        f"{yy:02d}-{sequence:06d}-{digit}"
-        for yy, sequence, digit in zip(
-            (year_array % 100).tolist(),
-            sequences.tolist(),
-            check.tolist(),
-            strict=True,
-        )
-    ]
+    digits = (body[:, None] // 10 ** np.arange(7, -1, -1)) % 10
+    check = np.zeros(len(body), dtype=np.int64)
+    for position in range(8):
+        check = _DAMM[check, digits[:, position]]
+    characters = np.empty((len(body), 11), dtype=np.uint32)
+    characters[:, [0, 1]] = digits[:, :2] + ord("0")
+    characters[:, 2] = characters[:, 9] = ord("-")
+    characters[:, 3:9] = digits[:, 2:] + ord("0")
+    characters[:, 10] = check + ord("0")
+    return characters.view("<U11").ravel().tolist()
 
 
 def _picker(positions: Sequence[int]) -> Callable[[list], list]:

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,20 +104,41 @@ class _Pending:
     events: list[ImportEvent] = field(default_factory=list)
 
 
+class _SharedBlock:
+    """A block whose rows may fall into several batches, with its columns for
+    new cases built once, when first needed."""
+
+    def __init__(self, block: RecordBlock, zone: ZoneInfo) -> None:
+        self.block = block
+        self.zone = zone
+
+    @cached_property
+    def columns(self) -> BlockColumns:
+        return BlockColumns(self.block, self.zone)
+
+
 @dataclass
 class _BlockRows:
     """Checked rows of one block waiting in the current batch, by position."""
 
-    columns: BlockColumns
+    shared: _SharedBlock
     source: str
     positions: list[int]
 
+    @property
+    def block(self) -> RecordBlock:
+        return self.shared.block
+
+    @property
+    def columns(self) -> BlockColumns:
+        return self.shared.columns
+
     def keys(self) -> list[tuple[str, str]]:
-        ids = self.columns.block.external_id
+        ids = self.block.external_id
         return [(self.source, ids[i]) for i in self.positions]
 
     def record(self, i: int) -> SourceRecord:
-        record = self.columns.block.item(i)
+        record = self.block.item(i)
         assert isinstance(record, SourceRecord)
         record.source = self.source
         return record
@@ -267,6 +289,7 @@ class BulkWriter:
         self.summary = ImportSummary(source=label)
         self.rejects = RejectsFile(rejects_path(rejects_dir, label, clock()))
         self._seen: set[tuple[str, str]] = set()
+        self._expect_new = True
 
     def write(self, items: Iterable[SourceRecord | RejectedRow]) -> ImportSummary:
         """Write every item and return the counts; rejects go to the rejects file."""
@@ -342,7 +365,11 @@ class BulkWriter:
             (source,) = sources
         else:
             return False
-        columns = BlockColumns(block, self.zone)
+        shared = _SharedBlock(block, self.zone)
+        if self._expect_new:
+            # Build the columns here, where they overlap with the writer
+            # thread, unless the last block had no new case (a re-import).
+            shared.columns  # noqa: B018
         quick = _block_fits(block)
         seen = self._seen
         summary = self.summary
@@ -393,7 +420,7 @@ class BulkWriter:
             need = self.batch_size - self._batch.size
             taken = accepted[start : start + need]
             start += len(taken)
-            self._batch.add_rows(_BlockRows(columns, source, taken))
+            self._batch.add_rows(_BlockRows(shared, source, taken))
             if self._batch.size >= self.batch_size:
                 last = taken[-1]
                 write_rejects(last)
@@ -477,10 +504,11 @@ class BulkWriter:
             i for i, key in zip(rows.positions, keys, strict=True) if key not in stored
         ]
         changed = [
-            _Pending(rows.record(i), FLAG_TEXT[rows.columns.block.flag_bits[i]], key)
+            _Pending(rows.record(i), FLAG_TEXT[rows.block.flag_bits[i]], key)
             for i, key in zip(rows.positions, keys, strict=True)
             if key in stored
         ]
+        self._expect_new = bool(fresh)
         if not fresh:
             return changed
         connection = session.connection()
@@ -501,7 +529,7 @@ class BulkWriter:
         )
         columnar.insert(connection, cases, aliases, events, rows.source, now_text)
         source = rows.source
-        external_ids = rows.columns.block.external_id
+        external_ids = rows.block.external_id
         known.update(
             ((source, external_ids[i]), case_id)
             for i, case_id in zip(fresh, ids, strict=True)
@@ -516,7 +544,7 @@ class BulkWriter:
         for part in batch.parts:
             if isinstance(part, _BlockRows):
                 ids = by_source.setdefault(part.source, set())
-                external_ids = part.columns.block.external_id
+                external_ids = part.block.external_id
                 ids.update(external_ids[i] for i in part.positions)
                 continue
             for pending in part:
@@ -716,7 +744,7 @@ def _catalogue_records(batch: _Batch) -> Iterable[Any]:
         if not isinstance(part, _BlockRows):
             yield from (pending.record for pending in part)
             continue
-        block = part.columns.block
+        block = part.block
         firsts: dict[tuple[str, str], int] = {}
         departments = block.department_code
         services = block.service_code

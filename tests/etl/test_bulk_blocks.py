@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from cases.numbers import format_case_number
 from etl.bulk import BulkWriter, write_records
+from etl.bulk.columnar import case_numbers
 from etl.sources import nyc
 from tests.etl.conftest import NEW_YORK
 from tests.etl.test_bulk_tuples import NOW, TABLES, store_of, table_rows
@@ -254,3 +256,21 @@ def test_failed_batch_stops_the_import(tmp_path, monkeypatch):
         )
     assert calls == [3, 3]
     assert len(table_rows(engine, "case")) == 3
+
+
+@pytest.mark.parametrize("start", [0, 999_990])
+def test_case_numbers_match_format(start):
+    years = [2019, 2020, 2019, 2099, 2000, 2019] * 5
+    counters = {2019: start, 2020: 5, 2099: 0, 2000: 41}
+    expected_counters = dict(counters)
+
+    def reserve(year, count):
+        counters[year] += count
+        return range(counters[year] - count + 1, counters[year] + 1)
+
+    numbers = case_numbers(years, reserve)
+    expected = []
+    for year in years:
+        expected_counters[year] += 1
+        expected.append(format_case_number(year, expected_counters[year]))
+    assert numbers == expected
