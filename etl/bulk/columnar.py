@@ -271,7 +271,8 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# What ``fresh.case_tuple`` binds for these columns of every new plain case.
+# SQL literals for the columns every new plain case shares (the values that
+# ``fresh.case_tuple`` binds for them).
 _SHARED_CASE_VALUES = {
     "kind": "'service_request'",
     "description_public": "0",
@@ -343,8 +344,8 @@ def _instants(
 ) -> np.ndarray:
     """Return a column's instants as naive UTC ``datetime64[us]``, NaT where absent.
 
-    Whole seconds are taken from the parsed array; a column with fractions
-    of a second is read from its datetimes (``values()``), so the text is
+    Whole seconds come from the parsed array. A column with fractions of a
+    second is read from its datetimes (``values()``), so that the text is
     exactly what formatting each datetime gives.
     """
     if dates is None:

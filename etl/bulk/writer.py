@@ -9,7 +9,6 @@ object per row.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import logging
@@ -168,8 +167,8 @@ class _Writing:
 
     The sqlite3 module releases the GIL while SQLite executes a statement, so
     the next batch is read and checked while this one is written. The queue
-    holds one batch; an error in the thread is raised by the next ``write``
-    or by ``finish``, and no later batch is written.
+    contains at most one batch. An error in the thread is raised by the next
+    ``write`` or by ``finish``, and no later batch is written.
     """
 
     def __init__(
@@ -214,24 +213,28 @@ class _Writing:
         self._raise()
 
     def stop(self) -> None:
-        """Stop the thread after the batch it is writing, dropping the rest."""
-        thread = self.thread
-        if thread is None or self.queue is None:
+        """Write the batches already queued, then end the thread.
+
+        Called when reading failed: batches completed before the failure are
+        committed, as when they were written in the reading thread.
+        """
+        thread, jobs = self.thread, self.queue
+        if thread is None or jobs is None:
             return
-        self.error = self.error or _Stopped()
         while thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self.queue.get_nowait()
-            with contextlib.suppress(queue.Full):
-                self.queue.put_nowait(None)
-            thread.join(timeout=0.1)
+            try:
+                jobs.put(None, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        thread.join()
         self.thread = None
 
     def _run(self) -> None:
         assert self.queue is not None
         while True:
             job = self.queue.get()
-            if job is None or self.error is not None:
+            if job is None:
                 return
             try:
                 self._write(*job)
@@ -251,7 +254,7 @@ class _Writing:
 
 
 class _Stopped(Exception):
-    """Marks a writer thread told to stop, or whose error was raised."""
+    """Marks a writer thread error that was already raised."""
 
 
 class BulkWriter:

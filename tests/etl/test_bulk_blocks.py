@@ -274,3 +274,24 @@ def test_case_numbers_match_format(start):
         expected_counters[year] += 1
         expected.append(format_case_number(year, expected_counters[year]))
     assert numbers == expected
+
+
+def test_reader_error_keeps_full_batches(tmp_path):
+    engine = store_of(tmp_path, "store.sqlite")
+
+    def failing_items():
+        yield from nyc.read_file(write_csv(tmp_path / "nyc.csv", AWKWARD[:8]))
+        raise ValueError("unreadable file")
+
+    with pytest.raises(ValueError, match="unreadable file"):
+        write_records(
+            engine,
+            failing_items(),
+            zone=NEW_YORK,
+            rejects_dir=tmp_path / "rejects",
+            source="nyc",
+            batch_size=3,
+        )
+    # Eight rows: one repeats an id, so seven are accepted and two full
+    # batches of three were complete when reading failed.
+    assert len(table_rows(engine, "case")) == 6
