@@ -28,7 +28,8 @@ def available_formats() -> dict[str, Any]:
 
 
 def file_reader(fmt: str):
-    """Return ``read(path, **options)`` for a registered file format."""
+    """Return ``read(path, **options)`` for a registered file format; it yields
+    blocks of rows where the format can, which the bulk writer takes whole."""
     formats = available_formats()
     if fmt not in formats:
         names = ", ".join([*sorted(formats), OPEN311]) or OPEN311
@@ -36,6 +37,10 @@ def file_reader(fmt: str):
             f"unknown format {fmt!r}; use one of {names}", param_hint="FORMAT"
         )
     reader = formats[fmt]
+    from etl.sources import BLOCK_READERS
+
+    if fmt in BLOCK_READERS:
+        return BLOCK_READERS[fmt]
     return getattr(reader, "read_file", reader)
 
 

@@ -25,23 +25,29 @@ class Progress:
             else None
         )
 
-    def batch_written(self) -> None:
+    def batch_written(
+        self, read: int | None = None, rejected: int | None = None
+    ) -> None:
+        """Report a written batch; ``read`` and ``rejected`` are the counts as
+        the batch was completed, when the reader has moved on since."""
         summary = self.summary
+        read = summary.read if read is None else read
+        rejected = summary.rejected if rejected is None else rejected
         if self.bar is not None:
-            self.bar.update(summary.read - self._shown)
-            self._shown = summary.read
+            self.bar.update(read - self._shown)
+            self._shown = read
             return
         elapsed = time.perf_counter() - self.started
         log.info(
             "import of %s: %d rows read in %.1f s (%d inserted, %d updated, "
             "%d unchanged, %d rejected)",
             summary.source,
-            summary.read,
+            read,
             elapsed,
             summary.inserted,
             summary.updated,
             summary.unchanged,
-            summary.rejected,
+            rejected,
         )
 
     def close(self) -> None:

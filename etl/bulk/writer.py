@@ -12,11 +12,14 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import queue
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,13 +27,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from cases.lifecycle import CHANNELS, OUTCOMES, STATUSES
 from cases.numbering import reserve_sequences
 from cases.numbers import format_case_number
 from cases.projection import encode, rebuild
+from etl.bulk import columnar, store
 from etl.bulk import fresh as fresh_rows
-from etl.bulk import store
 from etl.bulk.catalogue import Catalogue
-from etl.bulk.checks import RecordError, check_record
+from etl.bulk.checks import MAX_LENGTHS, RecordError, check_record
+from etl.bulk.columnar import FLAG_TEXT, BlockColumns, case_numbers, fresh_tuples
 from etl.bulk.events import (
     HistoryRecord,
     ImportEvent,
@@ -41,11 +46,15 @@ from etl.bulk.events import (
 from etl.bulk.plan import plan_update, stated_fields
 from etl.bulk.progress import Progress
 from etl.rejects import RejectsFile, rejects_path
+from etl.sources.batch import RecordBlock
 from etl.sources.record import RejectedRow, SourceRecord
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 5000
+_STATUSES_SET = frozenset(STATUSES)
+_OUTCOMES_SET = frozenset(OUTCOMES)
+_CHANNELS_SET = frozenset(CHANNELS)
 
 
 def utc_now() -> datetime:
@@ -94,6 +103,160 @@ class _Pending:
     events: list[ImportEvent] = field(default_factory=list)
 
 
+class _SharedBlock:
+    """A block whose rows may fall into several batches, with its columns for
+    new cases built once, when first needed."""
+
+    def __init__(self, block: RecordBlock, zone: ZoneInfo) -> None:
+        self.block = block
+        self.zone = zone
+
+    @cached_property
+    def columns(self) -> BlockColumns:
+        return BlockColumns(self.block, self.zone)
+
+
+@dataclass
+class _BlockRows:
+    """Checked rows of one block waiting in the current batch, by position."""
+
+    shared: _SharedBlock
+    source: str
+    positions: list[int]
+
+    @property
+    def block(self) -> RecordBlock:
+        return self.shared.block
+
+    @property
+    def columns(self) -> BlockColumns:
+        return self.shared.columns
+
+    def keys(self) -> list[tuple[str, str]]:
+        ids = self.block.external_id
+        return [(self.source, ids[i]) for i in self.positions]
+
+    def record(self, i: int) -> SourceRecord:
+        record = self.block.item(i)
+        assert isinstance(record, SourceRecord)
+        record.source = self.source
+        return record
+
+
+@dataclass
+class _Batch:
+    """The checked rows of one transaction, in the order they were read."""
+
+    parts: list[list[_Pending] | _BlockRows] = field(default_factory=list)
+    size: int = 0
+
+    def add(self, pending: _Pending) -> None:
+        if not self.parts or not isinstance(self.parts[-1], list):
+            self.parts.append([])
+        self.parts[-1].append(pending)
+        self.size += 1
+
+    def add_rows(self, rows: _BlockRows) -> None:
+        self.parts.append(rows)
+        self.size += len(rows.positions)
+
+
+class _Writing:
+    """Write batches, on SQLite in a background thread one batch behind the
+    reader, and report progress after each.
+
+    The sqlite3 module releases the GIL while SQLite executes a statement, so
+    the next batch is read and checked while this one is written. The queue
+    contains at most one batch. An error in the thread is raised by the next
+    ``write`` or by ``finish``, and no later batch is written.
+    """
+
+    def __init__(
+        self,
+        flush: Callable[[_Batch], None],
+        progress: Progress,
+        *,
+        background: bool,
+    ) -> None:
+        self.flush = flush
+        self.progress = progress
+        self.error: BaseException | None = None
+        self.queue: queue.Queue | None = None
+        self.thread: threading.Thread | None = None
+        if background:
+            self.queue = queue.Queue(maxsize=1)
+            self.thread = threading.Thread(
+                target=self._run, name="bulk-writer", daemon=True
+            )
+            self.thread.start()
+
+    def write(self, batch: _Batch, read: int, rejected: int) -> None:
+        """Write ``batch``; ``read`` and ``rejected`` are the counts for its
+        progress line."""
+        if self.queue is None:
+            self._write(batch, read, rejected)
+            return
+        self._raise()
+        while True:
+            try:
+                self.queue.put((batch, read, rejected), timeout=0.1)
+                return
+            except queue.Full:
+                self._raise()
+
+    def finish(self) -> None:
+        """Wait for every batch to be written; raise the thread's error."""
+        if self.queue is not None and self.thread is not None:
+            self.queue.put(None)
+            self.thread.join()
+            self.thread = None
+        self._raise()
+
+    def stop(self) -> None:
+        """Write the batches already queued, then end the thread.
+
+        Called when reading failed: batches completed before the failure are
+        committed, as when they were written in the reading thread.
+        """
+        thread, jobs = self.thread, self.queue
+        if thread is None or jobs is None:
+            return
+        while thread.is_alive():
+            try:
+                jobs.put(None, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        thread.join()
+        self.thread = None
+
+    def _run(self) -> None:
+        assert self.queue is not None
+        while True:
+            job = self.queue.get()
+            if job is None:
+                return
+            try:
+                self._write(*job)
+            except BaseException as error:  # raised again in the reading thread
+                self.error = error
+                return
+
+    def _write(self, batch: _Batch, read: int, rejected: int) -> None:
+        self.flush(batch)
+        self.progress.batch_written(read, rejected)
+
+    def _raise(self) -> None:
+        error = self.error
+        if error is not None and not isinstance(error, _Stopped):
+            self.error = _Stopped()
+            raise error
+
+
+class _Stopped(Exception):
+    """Marks a writer thread error that was already raised."""
+
+
 class BulkWriter:
     """Upsert records by (source, external id) into the case store.
 
@@ -129,6 +292,7 @@ class BulkWriter:
         self.summary = ImportSummary(source=label)
         self.rejects = RejectsFile(rejects_path(rejects_dir, label, clock()))
         self._seen: set[tuple[str, str]] = set()
+        self._expect_new = True
 
     def write(self, items: Iterable[SourceRecord | RejectedRow]) -> ImportSummary:
         """Write every item and return the counts; rejects go to the rejects file."""
@@ -136,22 +300,25 @@ class BulkWriter:
         log.info("import of %s started", self.summary.source)
         with self.engine.connect() as connection:
             self.catalogue.load(connection)
-        batch: list[_Pending] = []
+        sqlite = self.engine.dialect.name == "sqlite"
+        columnar = self.driver_tuples and sqlite
+        self._batch = _Batch()
         progress = Progress(self.summary)
+        self._writing = _Writing(self._flush, progress, background=sqlite)
         try:
             for item in items:
-                self.summary.read += 1
-                pending = self._accept(item)
-                if pending is not None:
-                    batch.append(pending)
-                if len(batch) >= self.batch_size:
-                    self._flush(batch)
-                    batch = []
-                    progress.batch_written()
-            if batch:
-                self._flush(batch)
-                progress.batch_written()
+                if isinstance(item, RecordBlock):
+                    if columnar and self._take_block(item):
+                        continue
+                    for row in item:
+                        self._take(row)
+                else:
+                    self._take(item)
+            if self._batch.size:
+                self._write_full_batch()
+            self._writing.finish()
         finally:
+            self._writing.stop()
             self.rejects.close()
             progress.close()
         summary = self.summary
@@ -172,6 +339,99 @@ class BulkWriter:
             summary.flagged,
         )
         return summary
+
+    def _take(self, item: SourceRecord | RejectedRow) -> None:
+        """Count and check one item; write the batch when it is full."""
+        self.summary.read += 1
+        pending = self._accept(item)
+        if pending is not None:
+            self._batch.add(pending)
+        if self._batch.size >= self.batch_size:
+            self._write_full_batch()
+
+    def _write_full_batch(self) -> None:
+        self._writing.write(self._batch, self.summary.read, self.summary.rejected)
+        self._batch = _Batch()
+
+    def _take_block(self, block: RecordBlock) -> bool:
+        """Check a block's rows as ``_take`` would, one row at a time, and
+        batch the accepted ones by position; return False, having done
+        nothing, when the block needs the record path."""
+        if block.rejects:
+            return False
+        if block.n == 0:
+            return True
+        sources = set(block.source)
+        if self.source_name:
+            source = self.source_name
+        elif len(sources) == 1:
+            (source,) = sources
+        else:
+            return False
+        shared = _SharedBlock(block, self.zone)
+        if self._expect_new:
+            # Build the columns here, where they overlap with the writer
+            # thread, unless the last block had no new case (a re-import).
+            shared.columns  # noqa: B018
+        quick = _block_fits(block)
+        seen = self._seen
+        summary = self.summary
+        accepted: list[int] = []
+        rejected: list[tuple[int, str, str]] = []
+        flag_bits = block.flag_bits
+        flagged = 0
+        for i, (external_id, reason) in enumerate(
+            zip(block.external_id, block.reasons, strict=True)
+        ):
+            if reason is not None:
+                rejected.append((i, reason, block.batch.chunk.raw_row(i)))
+                continue
+            if not quick:
+                record = block.item(i)
+                record.source = source
+                try:
+                    check_record(record)
+                except RecordError as error:
+                    rejected.append((i, str(error), f"external_id={external_id}"))
+                    continue
+            key = (source, external_id)
+            if key in seen:
+                reason = (
+                    f"external id {external_id} repeats an earlier row of this "
+                    "import; the first row was kept"
+                )
+                rejected.append((i, reason, f"external_id={external_id}"))
+                continue
+            seen.add(key)
+            accepted.append(i)
+            if flag_bits[i]:
+                flagged += 1
+        summary.flagged += flagged
+        read_before = summary.read
+        numbers = block.row_numbers
+        written = 0  # rejects written so far
+
+        def write_rejects(before: int) -> None:
+            nonlocal written
+            while written < len(rejected) and rejected[written][0] < before:
+                i, reason, raw = rejected[written]
+                self._reject(numbers[i], reason, raw)
+                written += 1
+
+        start = 0
+        while start < len(accepted):
+            need = self.batch_size - self._batch.size
+            taken = accepted[start : start + need]
+            start += len(taken)
+            self._batch.add_rows(_BlockRows(shared, source, taken))
+            if self._batch.size >= self.batch_size:
+                last = taken[-1]
+                write_rejects(last)
+                summary.read = read_before + last + 1
+                self._write_full_batch()
+        write_rejects(block.n)
+        summary.read = read_before + block.n
+        return True
 
     def _accept(self, item: SourceRecord | RejectedRow) -> _Pending | None:
         """Check one item; reject it (and return None) or return it for the batch."""
@@ -203,7 +463,7 @@ class BulkWriter:
         self.summary.rejected += 1
         self.rejects.write(row_number, reason, raw)
 
-    def _flush(self, batch: list[_Pending]) -> None:
+    def _flush(self, batch: _Batch) -> None:
         # A batch allocates many small containers and no reference cycles, so
         # the cyclic garbage collector only costs time while it runs.
         collecting = gc.isenabled()
@@ -214,29 +474,87 @@ class BulkWriter:
             if collecting:
                 gc.enable()
 
-    def _write_batch(self, batch: list[_Pending]) -> None:
+    def _write_batch(self, batch: _Batch) -> None:
         now = self.clock()
         with Session(self.engine) as session, session.begin():
             connection = session.connection()
             self.catalogue.ensure(
-                connection, (p.record for p in batch), self.summary.source
+                connection, _catalogue_records(batch), self.summary.source
             )
             stored = self._fetch_stored(connection, batch)
             known = {key: row["id"] for key, row in stored.items()}
-            fresh = [p for p in batch if p.key not in stored]
-            self._insert_new(session, fresh, known, now)
-            changed = [p for p in batch if p.key in stored]
+            changed: list[_Pending] = []
+            for part in batch.parts:
+                if isinstance(part, _BlockRows):
+                    changed += self._insert_block(session, part, stored, known, now)
+                    continue
+                fresh = [p for p in part if p.key not in stored]
+                self._insert_new(session, fresh, known, now)
+                changed += [p for p in part if p.key in stored]
             self._update_existing(connection, changed, stored, known, now)
 
+    def _insert_block(
+        self,
+        session: Session,
+        rows: _BlockRows,
+        stored: dict[tuple[str, str], dict[str, Any]],
+        known: dict[tuple[str, str], int],
+        now: datetime,
+    ) -> list[_Pending]:
+        """Insert the block rows that are new; return the others as records."""
+        keys = rows.keys()
+        fresh = [
+            i for i, key in zip(rows.positions, keys, strict=True) if key not in stored
+        ]
+        changed = [
+            _Pending(rows.record(i), FLAG_TEXT[rows.block.flag_bits[i]], key)
+            for i, key in zip(rows.positions, keys, strict=True)
+            if key in stored
+        ]
+        self._expect_new = bool(fresh)
+        if not fresh:
+            return changed
+        connection = session.connection()
+        ids = store.allocate_case_ids(connection, len(fresh))
+        years = [rows.columns.years[i] for i in fresh]
+        numbers = case_numbers(
+            years, lambda year, count: reserve_sequences(session, year, count)
+        )
+        catalogue = self.catalogue
+        now_text = store.sqlite_datetime(now)
+        cases, aliases, events = fresh_tuples(
+            rows.columns,
+            fresh,
+            ids,
+            numbers,
+            catalogue.types.__getitem__,
+            catalogue.department_id,
+        )
+        columnar.insert(connection, cases, aliases, events, rows.source, now_text)
+        source = rows.source
+        external_ids = rows.block.external_id
+        known.update(
+            ((source, external_ids[i]), case_id)
+            for i, case_id in zip(fresh, ids, strict=True)
+        )
+        self.summary.inserted += len(fresh)
+        return changed
+
     def _fetch_stored(
-        self, connection: Connection, batch: list[_Pending]
+        self, connection: Connection, batch: _Batch
     ) -> dict[tuple[str, str], dict[str, Any]]:
         by_source: dict[str, set[str]] = {}
-        for pending in batch:
-            ids = by_source.setdefault(pending.record.source, set())
-            ids.add(pending.record.external_id)
-            for parent in _parent_references(pending.record):
-                ids.add(parent)
+        for part in batch.parts:
+            if isinstance(part, _BlockRows):
+                ids = by_source.setdefault(part.source, set())
+                external_ids = part.block.external_id
+                ids.update(external_ids[i] for i in part.positions)
+                continue
+            for pending in part:
+                ids = by_source.setdefault(pending.record.source, set())
+                ids.add(pending.record.external_id)
+                for parent in _parent_references(pending.record):
+                    ids.add(parent)
         stored: dict[tuple[str, str], dict[str, Any]] = {}
         for source, ids in by_source.items():
             for external_id, row in store.fetch_stored(connection, source, ids).items():
@@ -399,6 +717,45 @@ class BulkWriter:
         store.update_cases(connection, updates)
         store.insert_events(connection, events)
         self.summary.updated += len(updates)
+
+
+def _block_fits(block: RecordBlock) -> bool:
+    """Tell whether every row of a block passes ``check_record`` without
+    looking at each: plain rows with known statuses, outcomes and channels,
+    texts within the column widths, and instants in UTC (the parsers give
+    nothing else). When this is False, each row is checked on its own."""
+    if not set(block.status) <= _STATUSES_SET | {None}:
+        return False
+    if not set(block.outcome) <= _OUTCOMES_SET | {None}:
+        return False
+    if not set(block.channel) <= _CHANNELS_SET:
+        return False
+    if "" in set(block.service_code):
+        return False
+    for name, limit in MAX_LENGTHS:
+        values = [value for value in getattr(block, name) if value is not None]
+        if values and max(map(len, values)) > limit:
+            return False
+    return True
+
+
+def _catalogue_records(batch: _Batch) -> Iterable[Any]:
+    """Yield the records that ``Catalogue.ensure`` needs, in batch order: every
+    pending record, and of block rows the first with each department or
+    service code (later rows with a code already seen change nothing)."""
+    for part in batch.parts:
+        if not isinstance(part, _BlockRows):
+            yield from (pending.record for pending in part)
+            continue
+        block = part.block
+        firsts: dict[tuple[str, str], int] = {}
+        departments = block.department_code
+        services = block.service_code
+        for i in reversed(part.positions):
+            firsts[("department", departments[i])] = i
+            firsts[("service", services[i])] = i
+        for i in sorted(set(firsts.values())):
+            yield part.record(i)
 
 
 def _parent_references(record: SourceRecord) -> list[str]:

@@ -2,7 +2,9 @@
 
 ``FORMATS`` maps the ``city311 import FORMAT`` names to functions
 ``read_file(path, **options)`` that yield ``SourceRecord`` or ``RejectedRow``
-in file order. ``mapped`` needs ``mapping=Path`` (a TOML mapping file).
+in file order; ``BLOCK_READERS`` has the same readers yielding blocks of rows
+for the formats that support it. ``mapped`` needs ``mapping=Path`` (a TOML
+mapping file).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from etl.sources import (
     open311_tsv,
     sf,
 )
+from etl.sources.batch import RecordBlock
 from etl.sources.record import RejectedRow, SourceRecord
 
 FORMATS: dict[str, Callable[..., Iterator[SourceRecord | RejectedRow]]] = {
@@ -32,4 +35,10 @@ FORMATS: dict[str, Callable[..., Iterator[SourceRecord | RejectedRow]]] = {
     "mapped": mapped.read_file,
 }
 
-__all__ = ["FORMATS", "RejectedRow", "SourceRecord"]
+# Formats that can also yield ``RecordBlock``s, which the bulk writer takes
+# whole instead of one record at a time.
+BLOCK_READERS: dict[str, Callable[..., Iterator[RecordBlock]]] = {
+    "nyc": nyc.read_blocks,
+}
+
+__all__ = ["BLOCK_READERS", "FORMATS", "RejectedRow", "SourceRecord"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 
 import numpy as np
 
@@ -53,6 +55,89 @@ class Batch:
     source: list[str] | None = None
 
 
+@dataclass
+class RecordBlock:
+    """One batch's rows as aligned lists, in row order, before records exist.
+
+    The instants are read from the batch's parsed dates when first needed.
+
+    ``reasons`` holds a reject reason per row (else None) and ``flag_bits`` the
+    row's flags as ``checks.BIT`` bits, the duplicate bit included. Iterating
+    yields the same records and rejects as ``RecordBuilder.emit``; the bulk
+    writer reads the columns directly.
+    """
+
+    batch: Batch
+    row_numbers: list[int]
+    source: list[str]
+    external_id: list[str]
+    service_code: list[str]
+    service_name: list[str]
+    department_code: list[str]
+    department_name: list[str]
+    status: list[str | None]
+    source_status: list[str]
+    outcome: list[str | None]
+    channel: list[str]
+    description: list[str]
+    resolution_notes: list[str]
+    address: list[str | None]
+    latitude: list[float | None]
+    longitude: list[float | None]
+    district: list[str | None]
+    flag_bits: list[int]
+    reasons: list[str | None]
+
+    @property
+    def n(self) -> int:
+        return len(self.row_numbers)
+
+    @cached_property
+    def created_at(self) -> list[datetime | None]:
+        return self.batch.created.values
+
+    @cached_property
+    def closed_at(self) -> list[datetime | None]:
+        return _values(self.batch.closed, self.n)
+
+    @cached_property
+    def updated_at(self) -> list[datetime | None]:
+        return _values(self.batch.updated, self.n)
+
+    @cached_property
+    def due_at(self) -> list[datetime | None]:
+        return _values(self.batch.due, self.n)
+
+    @property
+    def rejects(self) -> list[RejectedRow]:
+        """Rows the reader could not split into fields."""
+        return self.batch.chunk.rejects
+
+    def item(self, i: int) -> SourceRecord | RejectedRow:
+        """Return row ``i`` as ``emit`` yields it."""
+        reason = self.reasons[i]
+        if reason is not None:
+            return RejectedRow(self.row_numbers[i], reason, self.batch.chunk.raw_row(i))
+        return SourceRecord(
+            self.row_numbers[i], self.source[i], self.external_id[i],
+            self.service_code[i], self.service_name[i], self.department_code[i],
+            self.department_name[i], self.status[i], self.created_at[i],
+            self.source_status[i], self.closed_at[i], self.updated_at[i],
+            self.due_at[i], None, self.outcome[i], self.channel[i],
+            self.description[i], self.resolution_notes[i], self.address[i],
+            self.latitude[i], self.longitude[i], self.district[i],
+            "service_request", None, set(checks.FLAG_SETS[self.flag_bits[i]]),
+        )  # fmt: skip
+
+    def __iter__(self) -> Iterator[SourceRecord | RejectedRow]:
+        pending = sorted(self.rejects, key=lambda row: row.row_number)
+        for i, number in enumerate(self.row_numbers):
+            while pending and pending[0].row_number < number:
+                yield pending.pop(0)
+            yield self.item(i)
+        yield from pending
+
+
 class RecordBuilder:
     """Turn batches of one file into records and rejects, in file order."""
 
@@ -67,65 +152,51 @@ class RecordBuilder:
         Rows the reader could not split into fields (``chunk.rejects``) are
         merged in by row number.
         """
-        chunk = batch.chunk
-        pending = sorted(chunk.rejects, key=lambda row: row.row_number)
+        return iter(self.block(batch))
+
+    def block(self, batch: Batch) -> RecordBlock:
+        """Return the batch's rows as columns, with reasons and flags decided.
+
+        Marks repeated ids as duplicates (the first row of an id in the file
+        is not marked), so blocks must be taken in file order.
+        """
+        n = batch.chunk.n
+        latitudes, longitudes = self._coordinates(batch)
+        flags = self._flag_bits(batch).tolist()
+        reasons = _reject_reasons(batch)
+        external_ids = list(batch.external_id)
         duplicate = checks.BIT[quality.DUPLICATE_ID]
-        flag_sets = checks.FLAG_SETS
         seen = self.seen
-        position = -1
-        for (
-            number, source, external_id, service_code, service_name,
-            department_code, department_name, status, created_at, source_status,
-            closed_at, updated_at, due_at, outcome, channel, description, notes,
-            address, latitude_value, longitude_value, district, flags, reason,
-        ) in self._rows(batch):  # fmt: skip
-            position += 1
-            while pending and pending[0].row_number < number:
-                yield pending.pop(0)
+        for i, (external_id, reason) in enumerate(
+            zip(external_ids, reasons, strict=True)
+        ):
             if reason is not None:
-                yield RejectedRow(number, reason, chunk.raw_row(position))
                 continue
             if external_id in seen:
-                flags |= duplicate
+                flags[i] |= duplicate
             else:
                 seen.add(external_id)
-            yield SourceRecord(
-                number, source, external_id, service_code, service_name,
-                department_code, department_name, status, created_at, source_status,
-                closed_at, updated_at, due_at, None, outcome, channel, description,
-                notes, address, latitude_value, longitude_value, district,
-                "service_request", None, set(flag_sets[flags]),
-            )  # fmt: skip
-        yield from pending
-
-    def _rows(self, batch: Batch) -> Iterator[tuple]:
-        """Zip the batch into one tuple per row, in the order ``emit`` unpacks."""
-        latitude, longitude = self._coordinates(batch)
-        return zip(
-            batch.chunk.row_numbers,
-            batch.source or itertools.repeat(self.source),
-            batch.external_id,
-            batch.service_code,
-            batch.service_name,
-            batch.department_code,
-            batch.department_name,
-            batch.status,
-            batch.created.values,
-            batch.source_status,
-            _values(batch.closed),
-            _values(batch.updated),
-            _values(batch.due),
-            _outcomes(batch),
-            batch.channel or itertools.repeat("import"),
-            batch.description or itertools.repeat(""),
-            batch.resolution_notes or itertools.repeat(""),
-            batch.address or itertools.repeat(None),
-            latitude,
-            longitude,
-            batch.district or itertools.repeat(None),
-            self._flag_bits(batch).tolist(),
-            _reject_reasons(batch),
-            strict=False,  # absent columns are endless repeats
+        return RecordBlock(
+            batch=batch,
+            row_numbers=list(batch.chunk.row_numbers),
+            source=list(batch.source) if batch.source else [self.source] * n,
+            external_id=external_ids,
+            service_code=list(batch.service_code),
+            service_name=list(batch.service_name),
+            department_code=list(batch.department_code),
+            department_name=list(batch.department_name),
+            status=list(batch.status),
+            source_status=list(batch.source_status),
+            outcome=_outcomes(batch),
+            channel=_filled(batch.channel, "import", n),
+            description=_filled(batch.description, "", n),
+            resolution_notes=_filled(batch.resolution_notes, "", n),
+            address=_filled(batch.address, None, n),
+            latitude=latitudes,
+            longitude=longitudes,
+            district=_filled(batch.district, None, n),
+            flag_bits=flags,
+            reasons=reasons,
         )
 
     def _flag_bits(self, batch: Batch) -> np.ndarray:
@@ -167,8 +238,12 @@ class RecordBuilder:
         return _nan_to_none(latitude), _nan_to_none(longitude)
 
 
-def _values(dates: Dates | None) -> Iterator:
-    return iter(dates.values) if dates is not None else itertools.repeat(None)
+def _values(dates: Dates | None, n: int) -> list[datetime | None]:
+    return dates.values if dates is not None else [None] * n
+
+
+def _filled(values: list | None, default: object, n: int) -> list:
+    return list(values) if values else [default] * n
 
 
 def _outcomes(batch: Batch) -> list[str | None]:

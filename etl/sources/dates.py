@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -59,7 +60,6 @@ class DateRule:
 class Dates:
     """One column of a chunk, parsed. Arrays are aligned with the chunk's rows."""
 
-    values: list[datetime | None]
     utc: np.ndarray  # datetime64[us], naive UTC, NaT where there is no value
     local: np.ndarray  # datetime64[us], wall time in the source's zone
     empty: np.ndarray
@@ -68,6 +68,11 @@ class Dates:
     raw: pa.StringArray
     rule: DateRule
     column: str = ""
+
+    @cached_property
+    def values(self) -> list[datetime | None]:
+        """The instants as aware UTC datetimes, None where there is no value."""
+        return _to_datetimes(self.utc)
 
 
 def parse_dates(
@@ -97,9 +102,7 @@ def parse_dates(
         utc = local_to_utc(local, zone)
     invalid = np.isnat(local) & ~empty & ~placeholder
     utc = np.where(placeholder | invalid | empty, NAT, utc)
-    return Dates(
-        _to_datetimes(utc), utc, local, empty, invalid, placeholder, trimmed, rule
-    )
+    return Dates(utc, local, empty, invalid, placeholder, trimmed, rule)
 
 
 def _is_wall_time(rule: DateRule) -> bool:

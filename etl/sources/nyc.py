@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from etl.sources import columns as col
-from etl.sources.batch import Batch, RecordBuilder
+from etl.sources.batch import Batch, RecordBlock, RecordBuilder
 from etl.sources.checks import BoundingBox
 from etl.sources.chunk import Chunk
 from etl.sources.codes import make_code, snake_case
@@ -55,6 +55,12 @@ DATE_COLUMNS = {
 
 def read_file(path: Path, **options: object) -> Iterator[SourceRecord | RejectedRow]:
     """Read an NYC export; a ``.json`` suffix selects the JSON reader."""
+    for block in read_blocks(path, **options):
+        yield from block
+
+
+def read_blocks(path: Path, **options: object) -> Iterator[RecordBlock]:
+    """Read an NYC export as blocks of rows, which the bulk writer takes whole."""
     col.reject_options(SOURCE, options)
     if path.suffix.lower() == ".json":
         chunks = read_json_chunks(path, normalize=snake_case)
@@ -64,7 +70,7 @@ def read_file(path: Path, **options: object) -> Iterator[SourceRecord | Rejected
     dates = {key: DateColumn(name, DATE_RULES) for key, name in DATE_COLUMNS.items()}
     for chunk in chunks:
         col.require(chunk, REQUIRED, SOURCE)
-        yield from builder.emit(_batch(chunk, dates))
+        yield builder.block(_batch(chunk, dates))
 
 
 def _batch(chunk: Chunk, dates: dict[str, DateColumn]) -> Batch:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 from werkzeug import Request, Response
@@ -90,6 +91,22 @@ def capped_server(items: list[dict], cap: int = 50):
         )
         return json_response(chosen[:cap])
 
+    return handle
+
+
+def slow(handler, seconds: float, times: int | None = None):
+    """Wait ``seconds`` before answering the first ``times`` requests (every
+    request when None), then delegate to ``handler``; a client with a shorter
+    read timeout gives up on those answers."""
+    calls = {"count": 0}
+
+    def handle(request: Request) -> Response:
+        calls["count"] += 1
+        if times is None or calls["count"] <= times:
+            time.sleep(seconds)
+        return handler(request)
+
+    handle.calls = calls
     return handle
 
 

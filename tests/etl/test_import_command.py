@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from pathlib import Path
 
@@ -142,6 +143,23 @@ def test_import_open311_url(cli, httpserver):
     assert payload["read"] == 40
     assert payload["inserted"] == 40
     assert payload["source"].startswith("open311:127.0.0.1:")
+
+
+def test_import_open311_times_out(cli, httpserver, monkeypatch):
+    from etl.sources import open311
+    from tests.etl.open311_servers import PATH, make_requests, paging_server, slow
+
+    handler = slow(paging_server(make_requests(10)), seconds=1.0)
+    httpserver.expect_request(PATH).respond_with_handler(handler)
+    quick = functools.partial(
+        open311.Open311Puller, timeout=0.2, retries=1, backoff=0.01
+    )
+    monkeypatch.setattr(open311, "Open311Puller", quick)
+    result = cli("import", "open311", httpserver.url_for("/open311/v2"))
+    assert result.exit_code == 1
+    assert "failed after 1 retries" in result.stderr
+    assert "timed out" in result.stderr
+    assert "check that the server is up" in result.stderr
 
 
 def test_import_open311_down(cli, httpserver):

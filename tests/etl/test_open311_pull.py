@@ -17,6 +17,7 @@ from tests.etl.open311_servers import (
     failing_once,
     make_requests,
     paging_server,
+    slow,
 )
 
 SINCE = date(2026, 4, 1)
@@ -113,6 +114,25 @@ def test_pull_gives_up(httpserver):
     puller = puller_for(httpserver, retries=1)
     with pytest.raises(Open311Error, match="requests.json"):
         list(puller.pull(SINCE, NOW))
+
+
+def test_pull_retries_timeout(httpserver, write):
+    # The test server answers one request at a time, so the retry waits for
+    # the slow answer to end: well within its own timeout.
+    handler = slow(paging_server(make_requests(30)), seconds=0.8, times=1)
+    httpserver.expect_request(PATH).respond_with_handler(handler)
+    summary = write(puller_for(httpserver, timeout=0.5).pull(SINCE, NOW))
+    assert summary.inserted == 30
+    assert handler.calls["count"] >= 2
+
+
+def test_pull_gives_up_after_timeouts(httpserver):
+    handler = slow(paging_server(make_requests(30)), seconds=1.0)
+    httpserver.expect_request(PATH).respond_with_handler(handler)
+    puller = puller_for(httpserver, timeout=0.2, retries=1)
+    with pytest.raises(Open311Error, match="failed after 1 retries") as raised:
+        list(puller.pull(SINCE, NOW))
+    assert "timed out" in str(raised.value)
 
 
 def test_pull_rejects_bad_url():

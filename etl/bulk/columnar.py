@@ -1,0 +1,431 @@
+"""New cases from a block of plain rows, built a column at a time (SQLite).
+
+A ``RecordBlock`` row is a plain record: no first response, no parent, kind
+``service_request``. Its events are therefore one of five shapes: ``created``
+alone (status ``new``), or followed by one ``status_changed`` (``in_progress``,
+``on_hold``), ``acknowledged`` or ``closed`` event. ``BlockColumns`` works
+out, for every row of a block at once, what ``derive_events`` and ``replay``
+would give: the case fields, the events with their ``before`` and ``after``,
+and the text SQLite stores for instants and JSON. Only the ids that need the
+database (case id, case number, service type and department) are filled in
+inside the writer's transaction, by ``fresh_tuples``. A test writes the same
+rows through this path and through records, and compares every table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import Connection
+
+from cases.numbers import _DAMM_TABLE, format_case_number
+from cases.quality import join_flags
+from etl.bulk.fresh import _ALIAS_SQL, CASE_COLUMNS, EVENT_COLUMNS
+from etl.bulk.store import CASE, EVENT
+from etl.sources.batch import RecordBlock
+from etl.sources.checks import FLAG_SETS
+from etl.sources.dates import Dates
+
+# The flag text a case stores for each combination of ``checks.BIT`` bits.
+FLAG_TEXT = tuple(join_flags(flags) for flags in FLAG_SETS)
+NAT = np.datetime64("NaT", "us")
+_DAMM = np.array(_DAMM_TABLE, dtype=np.int8)
+
+# The extra event of each status after ``created``: kind and stored data text
+# (``{}`` stands for the JSON of the event's time or outcome).
+_IN_PROGRESS_DATA = '{"before":{"status":"new"},"after":{"status":"in_progress"}}'
+_ON_HOLD_DATA = (
+    '{"before":{"status":"new","hold_started_at":null},'
+    '"after":{"status":"on_hold","hold_started_at":%s}}'
+)
+_ACKNOWLEDGED_DATA = '{"before":{"status":"new"},"after":{"status":"acknowledged"}}'
+_CLOSED_DATA = (
+    '{"before":{"status":"new","outcome":null,"parent_id":null},'
+    '"after":{"status":"closed","outcome":%s,"parent_id":null}}'
+)
+_CREATED_REST = (
+    ',"kind":"service_request","channel":%s,"description":%s,'
+    '"description_public":false,"attributes":{},"priority":"normal",'
+    '"created_at":%s,"reopen_count":0,"flags":%s%s%s%s%s%s%s}}'
+)
+_CREATED_HEAD = (
+    '{"before":{},"after":{"status":"new","service_type_id":%d,"department_id":%d'
+)
+
+
+class BlockColumns:
+    """The fields of new cases and their events for every row of a block.
+
+    Values of rejected rows are computed too and never used. ``zone`` is the
+    city's time zone, which decides the year of a case number.
+    """
+
+    def __init__(self, block: RecordBlock, zone: ZoneInfo) -> None:
+        self.block = block
+        n = block.n
+        batch = block.batch
+        created = _instants(batch.created, lambda: block.created_at, n)
+        closed = _instants(batch.closed, lambda: block.closed_at, n)
+        updated = _instants(batch.updated, lambda: block.updated_at, n)
+        due = _instants(batch.due, lambda: block.due_at, n)
+        status = pa.array(block.status, pa.string())
+        is_closed = _mask(pc.equal(status, "closed"))
+        is_acknowledged = _mask(pc.equal(status, "acknowledged"))
+        is_in_progress = _mask(pc.equal(status, "in_progress"))
+        is_on_hold = _mask(pc.equal(status, "on_hold"))
+        no_update = np.isnat(updated)
+        # closing_time: the closed date, else the last update, else creation.
+        closing = np.where(
+            np.isnat(closed), np.where(no_update, created, updated), closed
+        )
+        # A status after acknowledgement takes the later of creation and update.
+        moved = np.where(no_update, created, np.maximum(created, updated))
+        acknowledged = np.where(no_update, created, updated)
+        self.years = _local_years(created, zone)
+
+        closing_text = _sqlite_text(closing)
+        moved_text = _sqlite_text(moved)
+        self.created_at = _sqlite_text(created)
+        self.due_at = _sqlite_text(due)
+        self.closed_at = _choose(is_closed, closing_text, _sqlite_text(closed))
+        self.first_response_at = _choose(
+            is_closed,
+            closing_text,
+            _choose(is_acknowledged, _sqlite_text(acknowledged), [None] * n),
+        )
+        self.hold_started_at = _choose(is_on_hold, moved_text, [None] * n)
+        self.flags = [FLAG_TEXT[bits] for bits in block.flag_bits]
+
+        # The event after ``created``, if any: kind, time text, data text, note.
+        moved_json = _json_instants(np.where(is_on_hold, moved, NAT))
+        extra_kind: list[str | None] = [None] * n
+        extra_at: list[str | None] = [None] * n
+        extra_data: list[str | None] = [None] * n
+        extra_note: list[str | None] = [None] * n
+        acknowledged_text = self.first_response_at
+        outcome_json = _json_values(block.outcome)
+        notes = block.resolution_notes
+        for i in np.flatnonzero(is_closed | is_acknowledged | is_in_progress).tolist():
+            if is_closed[i]:
+                extra_kind[i] = "closed"
+                extra_at[i] = closing_text[i]
+                extra_data[i] = _CLOSED_DATA % outcome_json[i]
+                extra_note[i] = notes[i] or None
+            elif is_acknowledged[i]:
+                extra_kind[i] = "acknowledged"
+                extra_at[i] = acknowledged_text[i]
+                extra_data[i] = _ACKNOWLEDGED_DATA
+            else:
+                extra_kind[i] = "status_changed"
+                extra_at[i] = moved_text[i]
+                extra_data[i] = _IN_PROGRESS_DATA
+        for i in np.flatnonzero(is_on_hold).tolist():
+            extra_kind[i] = "status_changed"
+            extra_at[i] = moved_text[i]
+            extra_data[i] = _ON_HOLD_DATA % moved_json[i]
+        self.extra_kind = extra_kind
+        self.extra_at = extra_at
+        self.extra_data = extra_data
+        self.extra_note = extra_note
+
+        # The ``created`` event's data after the service type and department.
+        open_closed = _json_instants(np.where(is_closed, NAT, closed))
+        optional = [
+            _keyed("address", _json_values(block.address)),
+            _keyed("latitude", _json_values(block.latitude)),
+            _keyed("longitude", _json_values(block.longitude)),
+            _keyed("district", _json_values(block.district)),
+            _keyed("due_at", _json_instants(due)),
+            _keyed("closed_at", open_closed),
+        ]
+        self.created_rest = [
+            _CREATED_REST % values
+            for values in zip(
+                _json_values(block.channel),
+                _json_values(block.description),
+                _json_instants(created),
+                _json_values(self.flags),
+                *optional,
+                strict=True,
+            )
+        ]
+
+
+def fresh_tuples(
+    columns: BlockColumns,
+    positions: Sequence[int],
+    ids: Sequence[int],
+    numbers: Sequence[str],
+    type_id: Callable[[str], int],
+    department_id: Callable[[str], int],
+) -> tuple[list[tuple[Any, ...]], list[tuple[str, int]], list[tuple[Any, ...]]]:
+    """Return the case, alias and event tuples of the rows at ``positions``,
+    for ``insert``.
+
+    ``ids`` and ``numbers`` are the new cases' ids and case numbers in the
+    same order; ``type_id`` and ``department_id`` map a row's codes to ids.
+    """
+    block = columns.block
+    pick = _picker(positions)
+    service_codes = pick(block.service_code)
+    department_codes = pick(block.department_code)
+    type_ids = _mapped(service_codes, type_id)
+    department_ids = _mapped(department_codes, department_id)
+    external_ids = pick(block.external_id)
+    case_values: dict[str, Iterable[Any]] = {
+        "id": ids,
+        "case_number": numbers,
+        "service_type_id": type_ids,
+        "department_id": department_ids,
+        "channel": pick(block.channel),
+        "description": pick(block.description),
+        "address": pick(block.address),
+        "latitude": pick(block.latitude),
+        "longitude": pick(block.longitude),
+        "district": pick(block.district),
+        "status": pick(block.status),
+        "outcome": pick(block.outcome),
+        "external_id": external_ids,
+        "created_at": pick(columns.created_at),
+        "first_response_at": pick(columns.first_response_at),
+        "due_at": pick(columns.due_at),
+        "closed_at": pick(columns.closed_at),
+        "hold_started_at": pick(columns.hold_started_at),
+        "flags": pick(columns.flags),
+    }
+    cases = list(zip(*(case_values[name] for name in _BOUND_CASE_COLUMNS), strict=True))
+    aliases = list(zip(external_ids, ids, strict=True))
+    heads: dict[tuple[int, int], str] = {}
+    events: list[tuple[Any, ...]] = []
+    append = events.append
+    for (
+        case_id,
+        type_ident,
+        department_ident,
+        at,
+        rest,
+        kind,
+        extra_at,
+        data,
+        note,
+    ) in zip(
+        ids,
+        type_ids,
+        department_ids,
+        pick(columns.created_at),
+        pick(columns.created_rest),
+        pick(columns.extra_kind),
+        pick(columns.extra_at),
+        pick(columns.extra_data),
+        pick(columns.extra_note),
+        strict=True,
+    ):
+        key = (type_ident, department_ident)
+        head = heads.get(key)
+        if head is None:
+            head = heads[key] = _CREATED_HEAD % key
+        append((case_id, "created", at, head + rest, None))
+        if kind is not None:
+            append((case_id, kind, extra_at, data, note))
+    return cases, aliases, events
+
+
+def insert(
+    connection: Connection,
+    cases: list[tuple[Any, ...]],
+    aliases: list[tuple[str, int]],
+    events: list[tuple[Any, ...]],
+    source: str,
+    now_text: str,
+) -> None:
+    """Insert tuples from ``fresh_tuples``, cases first.
+
+    Values every new case or event of the batch shares (kind, priority,
+    source, write time, version and the like) are SQL literals in the
+    statement rather than parameters bound on every row.
+    """
+    shared = {
+        **_SHARED_CASE_VALUES,
+        "source": _literal(source),
+        "updated_at": _literal(now_text),
+    }
+    values = ", ".join(shared.get(name, "?") for name in CASE_COLUMNS)
+    connection.exec_driver_sql(f"{_CASE_INSERT} VALUES ({values})", cases)
+    connection.exec_driver_sql(_ALIAS_SQL, aliases)
+    event_values = (
+        f"?, ?, ?, {_literal(now_text)}, {_literal(f'import:{source}')}, ?, ?, 0"
+    )
+    connection.exec_driver_sql(f"{_EVENT_INSERT} VALUES ({event_values})", events)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# SQL literals for the columns every new plain case shares (the values that
+# ``fresh.case_tuple`` binds for them).
+_SHARED_CASE_VALUES = {
+    "kind": "'service_request'",
+    "description_public": "0",
+    "attributes": "'{}'",
+    "priority": "'normal'",
+    "parent_id": "NULL",
+    "assignee": "NULL",
+    "reopen_count": "0",
+    "version": "1",
+}
+_BOUND_CASE_COLUMNS = tuple(
+    name
+    for name in CASE_COLUMNS
+    if name not in _SHARED_CASE_VALUES and name not in ("source", "updated_at")
+)
+_CASE_INSERT = 'INSERT INTO "{}" ({})'.format(
+    CASE.name, ", ".join(f'"{name}"' for name in CASE_COLUMNS)
+)
+_EVENT_INSERT = 'INSERT INTO "{}" ({})'.format(
+    EVENT.name, ", ".join(f'"{name}"' for name in EVENT_COLUMNS)
+)
+
+
+def case_numbers(
+    years: Sequence[int], reserve: Callable[[int, int], range]
+) -> list[str]:
+    """Number new cases in order: one block of sequence numbers per year, taken
+    from ``reserve(year, count)`` in year order, as ``BulkWriter`` does."""
+    year_array = np.asarray(years, dtype=np.int64)
+    sequences = np.zeros(len(year_array), dtype=np.int64)
+    for year, count in sorted(Counter(years).items()):
+        numbers = reserve(year, count)
+        sequences[year_array == year] = np.arange(numbers.start, numbers.stop)
+    if len(sequences) == 0 or sequences.max() > 999_999 or sequences.min() < 1:
+        return [
+            format_case_number(year, sequence)
+            for year, sequence in zip(years, sequences.tolist(), strict=True)
+        ]
+    # The eight digits YYNNNNNN, their Damm check digit, and the number's text.
+    body = (year_array % 100) * 1_000_000 + sequences
+    digits = (body[:, None] // 10 ** np.arange(7, -1, -1)) % 10
+    check = np.zeros(len(body), dtype=np.int64)
+    for position in range(8):
+        check = _DAMM[check, digits[:, position]]
+    characters = np.empty((len(body), 11), dtype=np.uint32)
+    characters[:, [0, 1]] = digits[:, :2] + ord("0")
+    characters[:, 2] = characters[:, 9] = ord("-")
+    characters[:, 3:9] = digits[:, 2:] + ord("0")
+    characters[:, 10] = check + ord("0")
+    return characters.view("<U11").ravel().tolist()
+
+
+def _picker(positions: Sequence[int]) -> Callable[[list], list]:
+    """Return a function taking the items at ``positions`` from a list."""
+    count = len(positions)
+    if count and positions[-1] - positions[0] + 1 == count:
+        start, stop = positions[0], positions[-1] + 1
+        return lambda values: values[start:stop]
+    return lambda values: [values[i] for i in positions]
+
+
+def _mapped(codes: list[str], lookup: Callable[[str], int]) -> list[int]:
+    found = {code: lookup(code) for code in set(codes)}
+    return [found[code] for code in codes]
+
+
+def _instants(
+    dates: Dates | None, values: Callable[[], list[datetime | None]], n: int
+) -> np.ndarray:
+    """Return a column's instants as naive UTC ``datetime64[us]``, NaT where absent.
+
+    Whole seconds come from the parsed array. A column with fractions of a
+    second is read from its datetimes (``values()``), so that the text is
+    exactly what formatting each datetime gives.
+    """
+    if dates is None:
+        return np.full(n, NAT)
+    utc = dates.utc
+    if not (utc[~np.isnat(utc)].astype(np.int64) % 1_000_000).any():
+        return utc
+    return np.array(
+        [NAT if value is None else value.replace(tzinfo=None) for value in values()],
+        dtype="datetime64[us]",
+    )
+
+
+def _mask(values: pa.Array) -> np.ndarray:
+    return values.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _choose(mask: np.ndarray, yes: list, no: list) -> list:
+    return [a if m else b for m, a, b in zip(mask.tolist(), yes, no, strict=True)]
+
+
+def _sqlite_text(instants: np.ndarray) -> list[str | None]:
+    """Format as SQLAlchemy stores a SQLite DATETIME: ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+    text = np.datetime_as_string(instants, unit="us")
+    if len(text) == 0:
+        return []
+    characters = text.view(np.uint32).reshape(len(text), -1)
+    characters[:, 10] = ord(" ")
+    return _without_nat(text.tolist(), instants)
+
+
+def _json_instants(instants: np.ndarray) -> list[str | None]:
+    """Format as JSON strings the way orjson writes an aware UTC datetime:
+    ISO 8601 with ``+00:00``, with microseconds only where they are not 0."""
+    n = len(instants)
+    if n == 0:
+        return []
+    seconds = np.datetime_as_string(instants, unit="s")
+    characters = np.zeros((n, 27), dtype=np.uint32)
+    characters[:, 1:20] = seconds.view(np.uint32).reshape(n, -1)[:, :19]
+    characters[:, [0, 26]] = ord('"')
+    characters[:, 20:26] = np.frombuffer("+00:00".encode("utf-32-le"), np.uint32)
+    texts = _without_nat(characters.view("<U27").ravel().tolist(), instants)
+    present = ~np.isnat(instants)
+    fraction = present.copy()
+    fraction[present] = instants[present].astype(np.int64) % 1_000_000 != 0
+    if fraction.any():
+        exact = np.datetime_as_string(instants, unit="us")
+        for i in np.flatnonzero(fraction).tolist():
+            texts[i] = f'"{exact[i]}+00:00"'
+    return texts
+
+
+def _without_nat(texts: list[str], instants: np.ndarray) -> list[str | None]:
+    missing = np.isnat(instants)
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            texts[i] = None  # type: ignore[call-overload]
+    return texts
+
+
+def _json_values(values: list) -> list[str | None]:
+    """Return each value as orjson writes it; None stays None."""
+    found = {
+        value: orjson.dumps(value).decode()
+        for value in set(values)
+        if value is not None
+    }
+    found[None] = None
+    return [found[value] for value in values]
+
+
+def _keyed(name: str, texts: list[str | None]) -> list[str]:
+    """Return ``,"name":text`` per row, or '' where the value is absent."""
+    prefix = f',"{name}":'
+    return ["" if text is None else prefix + text for text in texts]
+
+
+def _local_years(created: np.ndarray, zone: ZoneInfo) -> list[int]:
+    """Return each instant's calendar year in ``zone`` (0 where absent)."""
+    utc = pd.Series(created, dtype="datetime64[us]")
+    local = utc.dt.tz_localize("UTC").dt.tz_convert(zone)
+    return local.dt.year.fillna(0).astype(np.int64).tolist()
