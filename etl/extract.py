@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, Engine, Select, Text, cast, select
+from sqlalchemy import Connection, Engine, LargeBinary, Select, Text, cast, select
 
 from cases.models import Case, CaseEvent, Department, ServiceType
 from etl import sqlite_reader
@@ -113,8 +113,8 @@ def read_changes(
     write Arrow files into ``folder`` (see ``etl.sqlite_reader``); without a
     folder, and otherwise, one read-only transaction of this process reads all.
     """
-    queries = _queries(since)
     if engine.dialect.name == "sqlite":
+        queries = _queries(since, text_as_bytes=True)
         if (
             since is None
             and folder is not None
@@ -124,33 +124,51 @@ def read_changes(
         return _read_sqlite(engine, queries)
     with read_transaction(engine) as connection:
         return Changes(
-            *(fetch_arrow(connection, query, columns) for query, columns in queries)
+            *(
+                fetch_arrow(connection, query, columns)
+                for query, columns in _queries(since)
+            )
         )
 
 
-def _queries(since: datetime | None) -> list[tuple[Select, dict[str, pa.DataType]]]:
+def _queries(
+    since: datetime | None, text_as_bytes: bool = False
+) -> list[tuple[Select, dict[str, pa.DataType]]]:
+    """Build the four SELECTs with the Arrow types of their columns.
+
+    With ``text_as_bytes`` text and instant columns are cast to BLOB, which
+    the sqlite3 driver returns as bytes. Building bytes skips the driver's
+    UTF-8 decoding into str, and Arrow validates the UTF-8 when it casts the
+    column to string.
+    """
     case = Case.__table__
     event = CaseEvent.__table__
-    case_query = select(*(case.c[name] for name in CASE_COLUMNS))
-    event_query = select(
-        *(event.c[name] for name in EVENT_COLUMNS if name != "data"),
-        cast(event.c.data, Text).label("data"),
-    )
+    department = Department.__table__
+    service_type = ServiceType.__table__
+
+    def columns(table, types: dict[str, pa.DataType]) -> list:
+        selected = []
+        for name, arrow_type in types.items():
+            column = table.c[name]
+            if name == "data":
+                column = cast(column, LargeBinary if text_as_bytes else Text)
+            elif text_as_bytes and sqlite_reader.is_text(arrow_type):
+                column = cast(column, LargeBinary)
+            selected.append(column.label(name))
+        return selected
+
+    case_query = select(*columns(case, CASE_COLUMNS))
+    event_query = select(*columns(event, EVENT_COLUMNS))
     if since is not None:
         case_query = case_query.where(case.c.updated_at >= since)
         event_query = event_query.join(case, case.c.id == event.c.case_id).where(
             case.c.updated_at >= since
         )
-    department = Department.__table__
-    service_type = ServiceType.__table__
     return [
         (case_query, CASE_COLUMNS),
         (event_query, EVENT_COLUMNS),
-        (select(*(department.c[n] for n in DEPARTMENT_COLUMNS)), DEPARTMENT_COLUMNS),
-        (
-            select(*(service_type.c[n] for n in SERVICE_TYPE_COLUMNS)),
-            SERVICE_TYPE_COLUMNS,
-        ),
+        (select(*columns(department, DEPARTMENT_COLUMNS)), DEPARTMENT_COLUMNS),
+        (select(*columns(service_type, SERVICE_TYPE_COLUMNS)), SERVICE_TYPE_COLUMNS),
     ]
 
 

@@ -66,18 +66,27 @@ def read_cursor(cursor: sqlite3.Cursor, query: Query) -> pa.Table:
     return pa.Table.from_batches(batches, schema=schema)
 
 
+def is_text(arrow_type: pa.DataType) -> bool:
+    """Return whether a column of this type is fetched as bytes of text."""
+    return arrow_type == TIMESTAMP or pa.types.is_string(arrow_type)
+
+
 def rows_to_batch(rows: list, columns: dict[str, pa.DataType]) -> pa.RecordBatch:
     """Convert sqlite3 row tuples to a record batch of the given column types.
 
-    SQLite returns instants as naive UTC text and booleans as 0 and 1, so
-    those columns are built as text and integers and then cast.
+    Text and instant columns must arrive as bytes (cast to BLOB in the query),
+    instants as SQLite's naive UTC text. Booleans arrive as 0 and 1. Those
+    columns are built as binary or integers and then cast.
     """
     arrays = []
     for values, arrow_type in zip(
         zip(*rows, strict=True), columns.values(), strict=True
     ):
-        if arrow_type == TIMESTAMP:
-            arrays.append(pc.cast(pa.array(values, pa.string()), TIMESTAMP))
+        if is_text(arrow_type):
+            text = pc.cast(pa.array(values, pa.binary()), pa.string())
+            arrays.append(
+                text if arrow_type == text.type else pc.cast(text, arrow_type)
+            )
         elif pa.types.is_boolean(arrow_type):
             arrays.append(pc.cast(pa.array(values, pa.int64()), arrow_type))
         else:

@@ -50,7 +50,7 @@ def test_parallel_read_equals_in_process(database_url, engine, writer, tmp_path)
     write_history(writer)
     in_process = extract.read_changes(engine, None)
     parallel = extract._read_sqlite_parallel(
-        engine, extract._queries(None), tmp_path / "read"
+        engine, extract._queries(None, text_as_bytes=True), tmp_path / "read"
     )
     for name in ("cases", "events", "departments", "service_types"):
         assert getattr(parallel, name).equals(getattr(in_process, name)), name
