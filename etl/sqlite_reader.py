@@ -178,8 +178,7 @@ class _Worker:
                 f"SQLite reader process {self.index} did not report {message!r} "
                 f"within {timeout} s"
             )
-        self.stop()
-        error = self.process.stderr.read().strip()
+        error = self.stop()
         raise ReaderError(
             f"SQLite reader process {self.index} failed with exit code "
             f"{self.process.returncode} before {message!r}:\n{error}"
@@ -187,19 +186,23 @@ class _Worker:
 
     def wait(self) -> None:
         if self.process.wait() != 0:
-            error = self.process.stderr.read().strip()
+            error = self.stop()
             raise ReaderError(
                 f"SQLite reader process {self.index} failed with exit code "
                 f"{self.process.returncode}:\n{error}"
             )
 
-    def stop(self) -> None:
-        """End the process unless it has exited, and close its pipes."""
+    def stop(self) -> str:
+        """End the process unless it has exited, close its pipes, return stderr."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
+        if self.process.stderr.closed:
+            return ""
+        error = self.process.stderr.read().strip()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             stream.close()
+        return error
 
 
 def _map_file(file: Path) -> pa.Table:
