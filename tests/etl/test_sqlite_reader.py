@@ -17,9 +17,10 @@ T0 = utc(2026, 3, 1, 9)
 COUNT = {"n": pa.int64()}
 
 
-def sqlite_only(database_url: str) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the worker reader reads SQLite stores only")
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """A SQLite store only: the worker reader does not read PostgreSQL."""
+    return f"sqlite:///{tmp_path / 'cases.sqlite'}"
 
 
 def write_history(writer) -> None:
@@ -45,8 +46,7 @@ def write_history(writer) -> None:
         writer.write(case_id, events, updated_at=events[-1].at)
 
 
-def test_parallel_read_equals_in_process(database_url, engine, writer, tmp_path):
-    sqlite_only(database_url)
+def test_parallel_read_equals_in_process(engine, writer, tmp_path):
     write_history(writer)
     in_process = extract.read_changes(engine, None)
     parallel = extract._read_sqlite_parallel(
@@ -58,10 +58,7 @@ def test_parallel_read_equals_in_process(database_url, engine, writer, tmp_path)
     assert parallel.events.num_rows == 12 + 8 + 3
 
 
-def test_full_load_in_workers(
-    database_url, settings, engine, city, writer, tmp_path, monkeypatch
-):
-    sqlite_only(database_url)
+def test_full_load_in_workers(settings, engine, city, writer, tmp_path, monkeypatch):
     write_history(writer)
     monkeypatch.setattr(extract, "PARALLEL_MIN_CASES", 0)
     summary = load.run(settings, engine, city, full=True)
