@@ -17,14 +17,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, Engine, Select, Text, cast, select
+from sqlalchemy import Connection, Engine, LargeBinary, Select, Text, cast, select
 
 from cases.models import Case, CaseEvent, Department, ServiceType
+from etl import sqlite_reader
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = sqlite_reader.BATCH_ROWS
+# A full read of a SQLite store with at least this many cases runs in worker
+# processes. NOTE: the value is an estimate, not a measured break-even: each
+# worker needs about 0.4 s to start Python and import pyarrow.
+PARALLEL_MIN_CASES = 100_000
 
 # Concurrent writers take updated_at from the clock before they commit, so a
 # row can become visible with an updated_at below a watermark already read.
@@ -33,7 +39,7 @@ BATCH_ROWS = 50_000
 # rebuild.
 OVERLAP = timedelta(minutes=5)
 
-TIMESTAMP = pa.timestamp("us")
+TIMESTAMP = sqlite_reader.TIMESTAMP
 
 CASE_COLUMNS: dict[str, pa.DataType] = {
     "id": pa.int64(),
@@ -97,43 +103,72 @@ class Changes:
     service_types: pa.Table
 
 
-def read_changes(engine: Engine, since: datetime | None) -> Changes:
+def read_changes(
+    engine: Engine, since: datetime | None, folder: Path | None = None
+) -> Changes:
     """Read cases with ``updated_at >= since`` (all when None) and all their events.
 
-    The four reads run in one read-only transaction, so they see one state.
+    The four reads see one state of the store. A full read of a SQLite store
+    with at least PARALLEL_MIN_CASES cases runs in two worker processes, which
+    write Arrow files into ``folder`` (see ``etl.sqlite_reader``); without a
+    folder, and otherwise, one read-only transaction of this process reads all.
     """
-    queries = _queries(since)
     if engine.dialect.name == "sqlite":
+        queries = _queries(since, text_as_bytes=True)
+        if (
+            since is None
+            and folder is not None
+            and _case_count(engine) >= (PARALLEL_MIN_CASES)
+        ):
+            return _read_sqlite_parallel(engine, queries, folder)
         return _read_sqlite(engine, queries)
     with read_transaction(engine) as connection:
         return Changes(
-            *(fetch_arrow(connection, query, columns) for query, columns in queries)
+            *(
+                fetch_arrow(connection, query, columns)
+                for query, columns in _queries(since)
+            )
         )
 
 
-def _queries(since: datetime | None) -> list[tuple[Select, dict[str, pa.DataType]]]:
+def _queries(
+    since: datetime | None, text_as_bytes: bool = False
+) -> list[tuple[Select, dict[str, pa.DataType]]]:
+    """Build the four SELECTs with the Arrow types of their columns.
+
+    With ``text_as_bytes`` text and instant columns are cast to BLOB, which
+    the sqlite3 driver returns as bytes. Building bytes skips the driver's
+    UTF-8 decoding into str, and Arrow validates the UTF-8 when it casts the
+    column to string.
+    """
     case = Case.__table__
     event = CaseEvent.__table__
-    case_query = select(*(case.c[name] for name in CASE_COLUMNS))
-    event_query = select(
-        *(event.c[name] for name in EVENT_COLUMNS if name != "data"),
-        cast(event.c.data, Text).label("data"),
-    )
+    department = Department.__table__
+    service_type = ServiceType.__table__
+
+    def columns(table, types: dict[str, pa.DataType]) -> list:
+        selected = []
+        for name, arrow_type in types.items():
+            column = table.c[name]
+            if name == "data":
+                column = cast(column, LargeBinary if text_as_bytes else Text)
+            elif text_as_bytes and sqlite_reader.is_text(arrow_type):
+                column = cast(column, LargeBinary)
+            selected.append(column.label(name))
+        return selected
+
+    case_query = select(*columns(case, CASE_COLUMNS))
+    event_query = select(*columns(event, EVENT_COLUMNS))
     if since is not None:
         case_query = case_query.where(case.c.updated_at >= since)
         event_query = event_query.join(case, case.c.id == event.c.case_id).where(
             case.c.updated_at >= since
         )
-    department = Department.__table__
-    service_type = ServiceType.__table__
     return [
         (case_query, CASE_COLUMNS),
         (event_query, EVENT_COLUMNS),
-        (select(*(department.c[n] for n in DEPARTMENT_COLUMNS)), DEPARTMENT_COLUMNS),
-        (
-            select(*(service_type.c[n] for n in SERVICE_TYPE_COLUMNS)),
-            SERVICE_TYPE_COLUMNS,
-        ),
+        (select(*columns(department, DEPARTMENT_COLUMNS)), DEPARTMENT_COLUMNS),
+        (select(*columns(service_type, SERVICE_TYPE_COLUMNS)), SERVICE_TYPE_COLUMNS),
     ]
 
 
@@ -170,20 +205,45 @@ def _read_sqlite(engine: Engine, queries) -> Changes:
     with read_transaction(engine) as connection:
         cursor = connection.connection.driver_connection.cursor()
         try:
-            for query, columns in queries:
-                sql, parameters = _compile(query, engine.dialect)
-                cursor.execute(sql, parameters)
-                batches = []
-                while rows := cursor.fetchmany(BATCH_ROWS):
-                    batches.append(_to_batch(rows, columns))
-                schema = pa.schema(list(columns.items()))
-                tables.append(pa.Table.from_batches(batches, schema=schema))
+            for query in _sqlite_queries(queries, engine.dialect):
+                tables.append(sqlite_reader.read_cursor(cursor, query))
         finally:
             cursor.close()
     return Changes(*tables)
 
 
-def _compile(query: Select, dialect) -> tuple[str, list]:
+def _read_sqlite_parallel(engine: Engine, queries, folder: Path) -> Changes:
+    """Read cases and the small tables in one process and events in another.
+
+    Both processes read one snapshot; ``etl.sqlite_reader`` states the rule.
+    """
+    case_query, event_query, department_query, type_query = _sqlite_queries(
+        queries, engine.dialect
+    )
+    with engine.connect() as connection:
+        (cases, departments, service_types), (events,) = sqlite_reader.read_in_workers(
+            engine.url.database,
+            connection.connection.driver_connection,
+            [[case_query, department_query, type_query], [event_query]],
+            folder,
+        )
+    return Changes(cases, events, departments, service_types)
+
+
+def _case_count(engine: Engine) -> int:
+    """Return the highest case id, a cheap upper bound of the number of cases."""
+    with engine.connect() as connection:
+        return connection.exec_driver_sql('SELECT max(id) FROM "case"').scalar() or 0
+
+
+def _sqlite_queries(queries, dialect) -> list[sqlite_reader.Query]:
+    return [
+        sqlite_reader.Query(*_compile(query, dialect), columns)
+        for query, columns in queries
+    ]
+
+
+def _compile(query: Select, dialect) -> tuple[str, tuple]:
     """Render a Core statement for the DBAPI with its parameters bound by type."""
     compiled = query.compile(dialect=dialect)
     values = compiled.construct_params()
@@ -194,7 +254,7 @@ def _compile(query: Select, dialect) -> tuple[str, list]:
         )
         value = values[name]
         parameters.append(processor(value) if processor else value)
-    return str(compiled), parameters
+    return str(compiled), tuple(parameters)
 
 
 def fetch_arrow(connection: Connection, query, columns: dict[str, pa.DataType]):
@@ -218,10 +278,11 @@ def _to_batch(rows: list, columns: dict[str, pa.DataType]) -> pa.RecordBatch:
 
 
 def _to_array(raw, arrow_type: pa.DataType):
-    """Convert a fetched column (Array or ChunkedArray) to its warehouse type."""
-    if arrow_type == TIMESTAMP:
-        if pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type):
-            return pc.cast(raw, TIMESTAMP)  # SQLite: naive UTC text
-        if pa.types.is_timestamp(raw.type) and raw.type.tz is not None:
-            return pc.cast(raw, pa.timestamp("us", tz="UTC")).cast(TIMESTAMP)
-    return pc.cast(raw, arrow_type)  # SQLite stores booleans as 0 and 1
+    """Convert a fetched PostgreSQL column to its warehouse type."""
+    if (
+        arrow_type == TIMESTAMP
+        and pa.types.is_timestamp(raw.type)
+        and raw.type.tz is not None
+    ):
+        return pc.cast(raw, pa.timestamp("us", tz="UTC")).cast(TIMESTAMP)
+    return pc.cast(raw, arrow_type)

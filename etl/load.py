@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -123,19 +124,25 @@ def _load(
     settings, engine, city, run_id, started, full, previous, watermark
 ) -> RunSummary:
     since = None if full or watermark[0] is None else watermark[0] - extract.OVERLAP
-    changes = extract.read_changes(engine, since)
-    pause_point("extracted", settings.data_dir)
+    # Worker processes of a parallel read write Arrow files here. The tables
+    # map those files, so the folder is deleted after the segment is written.
+    read_folder = publish.temp_path(settings, f"read-{run_id}")
+    try:
+        changes = extract.read_changes(engine, since, read_folder)
+        pause_point("extracted", settings.data_dir)
 
-    info = segment.RunInfo(
-        run_id=run_id,
-        version=f"v{run_id:06d}",
-        started_at=started,
-        full_rebuild=full,
-        today=datetime.now(city.timezone).date(),
-        earlier_failures=runlog.unfinished_runs(settings, run_id),
-        previous_watermark=watermark,
-    )
-    built = segment.build_segment(settings, city, changes, previous, info)
+        info = segment.RunInfo(
+            run_id=run_id,
+            version=f"v{run_id:06d}",
+            started_at=started,
+            full_rebuild=full,
+            today=datetime.now(city.timezone).date(),
+            earlier_failures=runlog.unfinished_runs(settings, run_id),
+            previous_watermark=watermark,
+        )
+        built = segment.build_segment(settings, city, changes, previous, info)
+    finally:
+        shutil.rmtree(read_folder, ignore_errors=True)
     pause_point("segment_written", settings.data_dir)
 
     publish.publish(settings, built.manifest, built.file)

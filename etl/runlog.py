@@ -5,6 +5,9 @@ the warehouse. It is recorded here instead (``warehouse/runs.jsonl``); the next
 successful run copies such runs into its ``etl_run`` table, and
 ``city311 etl status`` reads both. A run that has a "started" line and no end
 line was killed; it is reported as failed with the error "interrupted".
+
+The log keeps the lines of the last KEEP_RUNS runs. A failure older than that
+is lost only if no run succeeded since, because a successful run has copied it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from etl import warehouse
 log = logging.getLogger(__name__)
 
 RUN_LOG = "runs.jsonl"
+KEEP_RUNS = 1000
 INTERRUPTED = "interrupted: the process ended before the run finished"
 
 
@@ -28,12 +32,45 @@ def _log_path(settings):
 
 
 def append(settings, entry: dict[str, Any]) -> None:
-    """Append one entry and flush it to disk before returning."""
+    """Append one entry and flush it to disk before returning.
+
+    An entry that ends a run also drops the lines of runs older than the last
+    KEEP_RUNS. Call this only while holding the ETL lock, as ``etl.load`` does,
+    because the trimmed log replaces the file.
+    """
     line = json.dumps(entry, default=_encode) + "\n"
     with _log_path(settings).open("a") as handle:
         handle.write(line)
         handle.flush()
         os.fsync(handle.fileno())
+    if entry.get("event") != "started":
+        _trim(settings)
+
+
+def _trim(settings) -> None:
+    """Rewrite the log with the lines of the last KEEP_RUNS run ids only."""
+    path = _log_path(settings)
+    lines = path.read_text().splitlines(keepends=True)
+    run_ids = sorted({_run_id(line) for line in lines} - {None})
+    if len(run_ids) <= KEEP_RUNS:
+        return
+    oldest_kept = run_ids[-KEEP_RUNS]
+    kept = [line for line in lines if (_run_id(line) or 0) >= oldest_kept]
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w") as handle:
+        handle.writelines(kept)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    log.info("run log trimmed to the last %d runs", KEEP_RUNS)
+
+
+def _run_id(line: str) -> int | None:
+    """Return a log line's run id, or None for a partial or invalid line."""
+    try:
+        return int(json.loads(line)["run_id"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _encode(value: Any) -> str:
