@@ -186,12 +186,12 @@ def connect_segments(base: Path, delta: Path | None) -> duckdb.DuckDBPyConnectio
         connection.execute(f"ATTACH {_quote(base)} AS seg_base (READ_ONLY)")
         if delta is not None:
             connection.execute(f"ATTACH {_quote(delta)} AS seg_delta (READ_ONLY)")
-        gaps = missing_columns(connection, "seg_base")
+        base_name = _segment_relation(connection, "seg_base", base)
+        delta_name = None
+        if delta is not None:
+            delta_name = _segment_relation(connection, "seg_delta", delta)
         for table in (*WHOLE_TABLES, *CASE_TABLES):
-            body = merged_table_sql(
-                table, "seg_base", None if delta is None else "seg_delta"
-            )
-            body = _fill_gaps(table, body, gaps.get(table, []), base)
+            body = merged_table_sql(table, base_name, delta_name)
             connection.execute(f"CREATE VIEW main.{table} AS {body}")
     except BaseException:
         connection.close()
@@ -236,20 +236,32 @@ def _schema_columns() -> tuple[tuple[str, str], ...]:
         connection.close()
 
 
-def _fill_gaps(table: str, body: str, missing: list[str], base: Path) -> str:
-    """Return ``body`` with derivable missing columns added, or raise.
+def _segment_relation(
+    connection: duckdb.DuckDBPyConnection, catalog: str, file: Path
+) -> str:
+    """Return the name to read an attached segment's tables through.
 
-    Only ``fact_case_event.next_at`` is derivable from the other columns, so
-    frozen snapshots from before it existed stay readable.
+    A segment of the current layout is read directly. One written before
+    ``fact_case_event.next_at`` existed gets a schema of views that derive it,
+    so frozen snapshots stay readable; any other missing column is an error.
     """
-    if not missing:
-        return body
-    if table == "fact_case_event" and missing == ["next_at"]:
-        return f"SELECT *, {NEXT_AT_SQL} AS next_at FROM ({body})"
-    raise WarehouseError(
-        f"segment {base.name} has an older warehouse layout: {table} lacks "
-        f"{', '.join(missing)}; run `city311 etl run --full` to rebuild it"
-    )
+    gaps = missing_columns(connection, catalog)
+    if not gaps:
+        return catalog
+    if gaps != {"fact_case_event": ["next_at"]}:
+        missing = ", ".join(f"{t}.{c}" for t, columns in gaps.items() for c in columns)
+        raise WarehouseError(
+            f"segment {file.name} has an older warehouse layout that lacks "
+            f"{missing}; run `city311 etl run --full` to rebuild it"
+        )
+    layer = f"{catalog}_derived"
+    connection.execute(f"CREATE SCHEMA {layer}")
+    for table in TABLES:
+        body = f"SELECT * FROM {catalog}.{table}"
+        if table == "fact_case_event":
+            body = f"SELECT *, {NEXT_AT_SQL} AS next_at FROM {catalog}.{table}"
+        connection.execute(f"CREATE VIEW {layer}.{table} AS {body}")
+    return layer
 
 
 def missing_base_columns(settings, manifest: Manifest) -> list[str]:

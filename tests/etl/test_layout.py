@@ -55,9 +55,22 @@ def test_old_base_derives_next_at(published):
     assert [row[2] for row in expected].count(None) == 2
 
 
+def test_old_base_with_new_delta_derives_next_at(published, engine, city, writer):
+    at = T0 + timedelta(days=3)
+    writer.write(3, [writer.created(at, "POTHOLE")], updated_at=at)
+    load.run(published, engine, city)
+    assert warehouse.current_manifest(published).delta is not None
+    with warehouse.open_snapshot(published) as connection:
+        expected = connection.execute(EVENTS_SQL).fetchall()
+    drop_column(published, "fact_case_event", "next_at")
+    with warehouse.open_snapshot(published) as connection:
+        assert connection.execute(EVENTS_SQL).fetchall() == expected
+    assert len(expected) == 5
+
+
 def test_old_base_missing_other_column_fails(published):
     drop_column(published, "fact_case", "flags")
-    with pytest.raises(warehouse.WarehouseError, match="fact_case lacks flags"):
+    with pytest.raises(warehouse.WarehouseError, match="lacks fact_case.flags"):
         warehouse.open_snapshot(published)
     with pytest.raises(warehouse.WarehouseError, match="etl run --full"):
         warehouse.open_snapshot(published)
