@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -15,6 +16,7 @@ import click
 from city311.app import AppContext
 from city311.settings import SettingsError
 
+log = logging.getLogger(__name__)
 pass_app = click.make_pass_decorator(AppContext)
 
 
@@ -29,6 +31,8 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import OperationalError
+
         from cases.city import CityConfigError
         from cases.errors import CaseError
         from cases.numbers import InvalidCaseNumber
@@ -37,8 +41,23 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except (CaseError, InvalidCaseNumber, CityConfigError, SettingsError) as error:
             fail(str(error))
+        except OperationalError as error:
+            fail(database_error_message(error))
 
     return wrapper
+
+
+def database_error_message(error: Exception) -> str:
+    """Return one sentence for a case-store failure, without the SQL or its values."""
+    cause = str(getattr(error, "orig", None) or error).splitlines()[0]
+    log.error("case store operation failed: %s", cause)
+    if "locked" in cause:
+        advice = "another process holds the write lock; try again when it finishes"
+    elif "full" in cause:
+        advice = "free disk space where the case store lives, then run it again"
+    else:
+        advice = "check CITY311_DATABASE_URL and that the database is reachable"
+    return f"the case store failed: {cause}; {advice}"
 
 
 def print_json(payload: dict[str, Any]) -> None:
