@@ -142,6 +142,34 @@ def test_chart_bar_opens_case_list(visit):
     assert "service_type=MISSED_TRASH" in seen.page.url
 
 
+def test_overview_map_draws_svg_markers(visit):
+    seen = visit("/?" + NOVEMBER)
+    seen.page.locator("#overview-map .scatterlayer .point").first.wait_for()
+    traces = seen.page.locator("#overview-map .scatterlayer .trace")
+    assert traces.count() == 2
+    assert traces.nth(1).locator(".point").count() == len(scenario.DISTRICTS)
+    assert seen.page.locator("#overview-map canvas").count() == 0
+    # The basic partial bundle has no map traces.
+    trace_types = seen.page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)")
+    assert "scatter" in trace_types
+    assert "scattermap" not in trace_types
+    assert seen.errors == []
+
+
+def test_map_district_opens_case_list(visit):
+    seen = visit("/?" + NOVEMBER)
+    bubbles = "#overview-map .scatterlayer .trace:last-child .point"
+    seen.page.locator(bubbles).first.wait_for()
+    bubble = seen.page.locator(bubbles).first
+    bubble.scroll_into_view_if_needed()
+    box = bubble.bounding_box()
+    # Open-case points sit at the district's centre, so click beside them.
+    x = box["x"] + box["width"] * 0.8
+    seen.page.mouse.click(x, box["y"] + box["height"] / 2)
+    seen.page.wait_for_url("**/cases?**")
+    assert "district=1" in seen.page.url
+
+
 def test_url_reproduces_filtered_view(visit):
     seen = visit(f"/?{NOVEMBER}&department=WTR")
     wait_for_text(seen, "#overview-tile-received", "35")
