@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 
 from metrics.filters import STATE_COLUMNS, Filters, where_clause
-from metrics.query import fetch, grouped_query, normalize_by
+from metrics.query import fetch, group_sql, grouped_query, normalize_by
 from metrics.registry import AGE_BUCKETS
 
 CASE_ORDER = "e.kind <> 'created', e.\"at\", e.event_id"
@@ -95,9 +95,38 @@ def states(
     open case at a moment are left out of that moment's frame, as ``state``
     leaves them out.
     """
+    sql, params = _states_sql(filters, moments, normalize_by(by), city_rows=False)
+    return _split_moments(fetch(con, sql, params), len(moments), by is not None)
+
+
+def city_and_group_states(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    moments: Sequence[datetime],
+    by: str,
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Return ``states`` without a breakdown and by ``by``, from one query.
+
+    The query groups by grouping sets, so it scans the events once for both.
+    """
+    by = normalize_by(by)
+    if by is None:
+        raise ValueError("city_and_group_states needs a breakdown, got None")
+    sql, params = _states_sql(filters, moments, by, city_rows=True)
+    merged = fetch(con, sql, params)
+    city = merged[merged["city"]].drop(columns="city").reset_index(drop=True)
+    groups = merged[~merged["city"]].drop(columns="city").reset_index(drop=True)
+    return (
+        _split_moments(city, len(moments), grouped=False),
+        _split_moments(groups, len(moments), grouped=True),
+    )
+
+
+def _states_sql(
+    filters: Filters, moments: Sequence[datetime], by: str | None, city_rows: bool
+) -> tuple[str, dict]:
     for moment in moments:
         _check_instant(moment)
-    by = normalize_by(by)
     where, params = where_clause(filters, date_column=None, columns=STATE_COLUMNS)
     spans, counts = [], []
     for i, moment in enumerate(moments):
@@ -120,21 +149,35 @@ def states(
          WHERE status_after <> 'closed' AND ({" OR ".join(spans)})) s
         JOIN fact_case c ON c.case_id = s.case_id
     """
-    sql = grouped_query(
-        ", ".join(counts),
-        source,
-        where,
-        by=by,
-        columns=STATE_COLUMNS,
-        date_column=None,
-    )
-    merged = fetch(con, sql, params)
+    if not city_rows:
+        sql = grouped_query(
+            ", ".join(counts),
+            source,
+            where,
+            by=by,
+            columns=STATE_COLUMNS,
+            date_column=None,
+        )
+        return sql, params
+    # One city-wide row (key null) and one row per group, in group order.
+    key, join = group_sql(by, STATE_COLUMNS, None)
+    sql = f"""
+        SELECT GROUPING({key}) = 1 AS city, {key} AS key, {", ".join(counts)}
+        FROM {source} {join} WHERE {where}
+        GROUP BY GROUPING SETS (({key}), ()) ORDER BY 1, 2 NULLS LAST
+    """
+    return sql, params
+
+
+def _split_moments(
+    merged: pd.DataFrame, moments: int, grouped: bool
+) -> list[pd.DataFrame]:
     frames = []
-    for i in range(len(moments)):
+    for i in range(moments):
         frame = merged[["key", f"open_{i}", f"overdue_{i}"]].rename(
             columns={f"open_{i}": "open_backlog", f"overdue_{i}": "overdue_open"}
         )
-        if by is not None:
+        if grouped:
             frame = frame[frame["open_backlog"] > 0].reset_index(drop=True)
         frames.append(frame)
     return frames
