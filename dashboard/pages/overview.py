@@ -117,7 +117,9 @@ def load_charts(query):
     return (
         filters,
         rt.reader.call(volume.received_closed_series, filters, "week"),
-        rt.reader.call(backlog.backlog_series, filters, freq),
+        rt.reader.call(
+            backlog.backlog_series, filters, freq, rt.context.city.timezone.key
+        ),
         rt.reader.call(volume.top_service_types, filters, 10),
         rt.reader.call(map_points.district_counts, filters),
         rt.reader.call(map_points.open_case_points, filters, rt.now()),
