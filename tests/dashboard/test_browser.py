@@ -198,6 +198,46 @@ def test_case_grid_pages_from_server(visit):
     wait_for_text(seen, ".ag-paging-row-summary-panel", "of 105")
 
 
+def test_case_grid_number_opens_case(visit):
+    seen = visit(f"/cases?{NOVEMBER}&department=PW")
+    cell = seen.page.locator('#cases-grid .ag-row [col-id="case_number"]').first
+    cell.wait_for()
+    number = cell.inner_text().strip()
+    cell.click()
+    seen.page.wait_for_url(f"**/cases/{number}")
+    wait_for_text(seen, "#case-sla-text", "")
+    assert seen.errors == []
+
+
+def test_overdue_grid_opens_case(visit):
+    seen = visit(f"/department/PW?{NOVEMBER}")
+    wait_for_text(seen, "#department-overdue-note", "10 cases overdue")
+    cell = seen.page.locator(
+        '#department-overdue-grid .ag-row [col-id="case_number"]'
+    ).first
+    number = cell.inner_text().strip()
+    cell.click()
+    seen.page.wait_for_url(f"**/cases/{number}")
+
+
+def test_quality_row_opens_case_list(visit):
+    seen = visit(f"/quality?{NOVEMBER}")
+    wait_for_text(seen, "#quality-totals", "3 of 85 cases")
+    seen.page.locator("#quality-grid .ag-row").first.click()
+    seen.page.wait_for_url("**/cases?**")
+    assert "flag=" in seen.page.url
+    assert "source=" in seen.page.url
+
+
+def test_grid_mount_sends_no_click_request(visit):
+    seen = visit("/?" + NOVEMBER)
+    seen.page.locator("#overview-scorecard-grid .ag-row").first.wait_for()
+    seen.page.wait_for_load_state("networkidle")
+    updates = [url for url in seen.requests if "_dash-update-component" in url]
+    # The page content, then the headline and the chart callbacks.
+    assert len(updates) == 3
+
+
 def test_public_page_hides_personal_data(visit, seeded_case):
     bodies: list[str] = []
     seen = visit("/public")
