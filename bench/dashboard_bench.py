@@ -104,8 +104,36 @@ def build_server(warehouse: Path, data_dir: Path, warm_cache: bool) -> flask.Fla
     return server
 
 
+# Overview panels whose first paint the render records, in milliseconds after
+# navigation started (performance.now() in the page).
+PANELS = {
+    "tiles": "#overview-tile-received .tile-value",
+    "scorecard": "#overview-scorecard-grid .ag-row",
+    "charts": "#overview-top-types .bars path",
+    "map": "#overview-map .main-svg .scatterlayer .point",
+}
+PAINT_OBSERVER = (
+    "window.__panels = {};\n"
+    f"const panels = {json.dumps(PANELS)};\n"
+    """
+new MutationObserver(() => {
+  for (const [name, selector] of Object.entries(panels)) {
+    if (!(name in window.__panels) && document.querySelector(selector)) {
+      window.__panels[name] = performance.now();
+    }
+  }
+}).observe(document, {subtree: true, childList: true});
+"""
+)
+
+
 def render_overview(page, url: str) -> float:
-    """Open the overview; return seconds until tiles, scorecard and charts are drawn."""
+    """Open the overview; return seconds until tiles, scorecard and charts are drawn.
+
+    The time runs until the network has been idle for 500 ms after the last
+    panel appeared. ``window.__panels`` then holds when each panel appeared.
+    """
+    page.add_init_script(PAINT_OBSERVER)
     started = time.perf_counter()
     page.goto(url)
     page.locator("#overview-tile-received .tile-value").wait_for()
@@ -116,16 +144,25 @@ def render_overview(page, url: str) -> float:
     return time.perf_counter() - started
 
 
-def record_callbacks(base: str, paths: dict[str, str], clear) -> tuple[dict, dict]:
+def panel_times(page) -> dict[str, int]:
+    """Return when each overview panel first appeared, in ms after navigation."""
+    return {k: round(v) for k, v in page.evaluate("window.__panels").items()}
+
+
+def record_callbacks(
+    base: str, paths: dict[str, str], clear
+) -> tuple[dict, dict, dict]:
     """Load each page in Chromium; return its callback requests and render times.
 
     Render times: ``first`` on the fresh server, ``cold_cache`` after clearing
     the result cache (scripts cached by the browser), ``warm_cache`` again.
+    The third result has the panel paint times of each of those renders.
     """
     from playwright.sync_api import sync_playwright
 
     recorded: dict[str, list[tuple[str, bytes]]] = {}
     renders: dict[str, float] = {}
+    panels: dict[str, dict[str, int]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -134,10 +171,13 @@ def record_callbacks(base: str, paths: dict[str, str], clear) -> tuple[dict, dic
         )
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         overview = base + paths["overview"]
-        renders["first"] = render_overview(context.new_page(), overview)
-        clear()
-        renders["cold_cache"] = render_overview(context.new_page(), overview)
-        renders["warm_cache"] = render_overview(context.new_page(), overview)
+        for label in ("first", "cold_cache", "warm_cache"):
+            if label == "cold_cache":
+                clear()
+            page = context.new_page()
+            renders[label] = render_overview(page, overview)
+            panels[label] = panel_times(page)
+            page.close()
         for name, path in paths.items():
             page = context.new_page()
             calls: list[tuple[str, bytes]] = []
@@ -154,7 +194,7 @@ def record_callbacks(base: str, paths: dict[str, str], clear) -> tuple[dict, dic
             recorded[name] = [c for c in calls if b"_pages_content" not in c[1]]
             page.close()
         browser.close()
-    return recorded, renders
+    return recorded, renders, panels
 
 
 def replay(url: str, body: bytes) -> float:
@@ -266,7 +306,9 @@ def main() -> None:
             from dashboard.runtime import runtime
 
             cache = runtime(server).reader.cache
-            recorded, renders = record_callbacks(base, pages(number), cache.clear)
+            recorded, renders, panels = record_callbacks(
+                base, pages(number), cache.clear
+            )
             results = measure(server, recorded, args.repeat)
         finally:
             http.shutdown()
@@ -277,6 +319,7 @@ def main() -> None:
         "cases": total,
         "generate_s": round(generated, 1),
         "overview_render_s": {k: round(v, 2) for k, v in renders.items()},
+        "overview_panels_ms": panels,
         "pages": results,
         "after_warm_up": warmed,
     }
@@ -288,6 +331,9 @@ def main() -> None:
         "overview render: first {first:.2f} s, cold cache {cold_cache:.2f} s, "
         "warm cache {warm_cache:.2f} s".format(**renders)
     )
+    for label, times in panels.items():
+        shown = ", ".join(f"{name} {ms}" for name, ms in times.items())
+        print(f"  {label} panels appeared at (ms): {shown}")
     print(
         f"{'page':<12}{'calls':>6}{'cold p50':>10}{'cold p95':>10}"
         f"{'warm p50':>10}{'warm p95':>10}   (ms)"
