@@ -18,6 +18,7 @@ from dash import MATCH, Input, Output, State, html
 
 from city311.app import AppContext
 from dashboard.cache import ResultCache
+from dashboard.plotly_bundle import register_bundle
 from dashboard.reader import WarehouseReader
 from dashboard.runtime import EXTENSION, Clock, DashboardRuntime, system_clock
 from dashboard.theme import INDEX_STRING, register_theme
@@ -77,6 +78,9 @@ def create_dash_app(
         serve_locally=True,
     )
     app.index_string = INDEX_STRING
+    register_bundle(
+        server, app.config.routes_pathname_prefix, context.settings.map_tiles_url
+    )
     app.layout = html.Main(dash.page_container)
     register_filter_callback(app)
     # Dash collects ``dash.callback`` registrations in a module-level list and

@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 
@@ -79,7 +80,7 @@ def write_packet(
         content = packet_content(context, reader, filters)
     except view_errors() as error:
         raise PacketError(str(error)) from error
-    charts = _chart_figures(reader, filters)
+    charts = _chart_figures(reader, filters, city.timezone)
     content.charts = list(zip([t for t, _ in charts], _svgs(charts), strict=True))
     try:
         html_to_pdf(render(content), target)
@@ -155,11 +156,11 @@ def _group_rows(rows, by: str, names: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _chart_figures(
-    reader: WarehouseReader, filters: Filters
+    reader: WarehouseReader, filters: Filters, zone: ZoneInfo
 ) -> list[tuple[str, go.Figure]]:
     freq = "day" if filters.days <= 92 else "week"
     series = reader.call(volume.received_closed_series, filters, "week")
-    trend = reader.call(backlog.backlog_series, filters, freq)
+    trend = reader.call(backlog.backlog_series, filters, freq, zone.key)
     top = reader.call(volume.top_service_types, filters, 10)
     buckets = reader.call(backlog.aging, filters, filters.as_of)
     return [

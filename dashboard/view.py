@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, clientside_callback, dcc, html
 
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.navbar import staff_navbar
@@ -134,3 +134,29 @@ def register_csv_export(grid_id: str) -> None:
     )
     def export(clicks):
         return bool(clicks)
+
+
+def click_id(grid_id: str) -> str:
+    """Return the id of the store that receives ``grid_id``'s clicked cells."""
+    return f"{grid_id}-click"
+
+
+def click_store(grid_id: str) -> dcc.Store:
+    """Return the store that ``register_grid_clicks(grid_id)`` fills."""
+    return dcc.Store(id=click_id(grid_id))
+
+
+def register_grid_clicks(grid_id: str) -> None:
+    """Copy the grid's clicked cell into its click store, in the browser.
+
+    dash-ag-grid 35 sets ``cellClicked`` to null when a grid mounts, which
+    would send a request to every server callback with that input. Server
+    callbacks take the store as input instead, and the browser copies only
+    real clicks into it.
+    """
+    clientside_callback(
+        "function (cell) { return cell ? cell : window.dash_clientside.no_update; }",
+        Output(click_id(grid_id), "data"),
+        Input(grid_id, "cellClicked"),
+        prevent_initial_call=True,
+    )

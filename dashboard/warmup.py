@@ -11,6 +11,7 @@ same figures in parallel, as two requests would.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 import threading
@@ -32,7 +33,9 @@ def page_views() -> list[View]:
     pairs; each loader fills the cache entries of that view's callbacks.
     """
     views: list[View] = []
-    for page in dash.page_registry.values():
+    # A copy: building another Dash app in this process re-registers pages
+    # while this runs in the warm-up thread.
+    for page in list(dash.page_registry.values()):
         module = sys.modules.get(page["module"])
         offer = getattr(module, "default_views", None)
         if offer is not None:
@@ -70,6 +73,10 @@ class CacheWarmer:
                     target=self._loop, name="city311-cache-warmer", daemon=True
                 )
                 self._thread.start()
+                # A daemon thread still inside a DuckDB query when the
+                # interpreter finalizes aborts the process, so exit waits for
+                # the current view to finish.
+                atexit.register(self.stop, 60)
 
     def stop(self, timeout: float | None = None) -> None:
         self._stop.set()

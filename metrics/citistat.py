@@ -184,42 +184,105 @@ def _first_day(con: duckdb.DuckDBPyConnection) -> date | None:
     return _plain(frame["first_day"].iloc[0])
 
 
-def _frames(con, periods, by: str | None, request: _Request) -> dict[str, dict | None]:
-    """Run the families for each period; date breakdowns skip the comparisons.
+# Families whose queries take several periods at once (``periods=``).
+PERIOD_FAMILIES: dict[str, Callable[..., pd.DataFrame]] = {
+    "throughput": volume.throughput,
+    "closures": timeliness.closures,
+    "first_response": timeliness.first_response,
+    "quality": quality.counts,
+}
 
-    A comparison period that ends before the first case gets None.
+
+def _frames(con, periods, by: str | None, request: _Request) -> tuple[dict, dict]:
+    """Run each family once for every period; return city-wide and group frames.
+
+    Each maps a period label to ``{key: row}``, or to None for a comparison
+    period that ends before the first case. Group frames are empty without
+    ``by``, and date breakdowns skip their comparisons (``{}``).
     """
     first_day = _first_day(con)
     runs: dict[str, tuple[Filters, datetime]] = {}
-    frames: dict[str, dict | None] = {}
+    city: dict[str, dict | None] = {}
+    groups: dict[str, dict | None] = {}
     for label, (filters, as_of) in periods.items():
-        if label != "current" and request.dated:
-            frames[label] = {}
-        elif label != "current" and (first_day is None or filters.end < first_day):
-            frames[label] = None
+        if label != "current" and (first_day is None or filters.end < first_day):
+            city[label] = groups[label] = None
         else:
             runs[label] = (filters, as_of)
-    states = _states(con, runs, by, request)
+    dated = by in DATE_BREAKDOWNS
+    known = _period_family_frames(con, runs, by, request)
+    city_states, group_states = _states(con, runs, by, request)
     for label, (filters, as_of) in runs.items():
-        known = {"state": states[label]} if label in states else None
-        merged = _family_frames(con, filters, by, as_of, request.names, known)
-        frames[label] = _rows_by_key(merged)
-    return {label: frames[label] for label in periods}
+        city_known = dict(known[label][0])
+        if label in city_states:
+            city_known["state"] = city_states[label]
+        merged = _family_frames(con, filters, None, as_of, request.names, city_known)
+        city[label] = _rows_by_key(merged)
+        if by is None or (dated and label != "current"):
+            continue
+        group_known = dict(known[label][1])
+        if label in group_states:
+            group_known["state"] = group_states[label]
+        merged = _family_frames(con, filters, by, as_of, request.names, group_known)
+        groups[label] = _rows_by_key(merged)
+    for label in periods:
+        if dated and label != "current":
+            groups[label] = {}
+        groups.setdefault(label, {})
+    return (
+        {label: city[label] for label in periods},
+        {label: groups[label] for label in periods},
+    )
 
 
-def _states(con, runs, by: str | None, request: _Request) -> dict[str, pd.DataFrame]:
-    """Take backlog and overdue at every period's moment in one query.
+def _period_family_frames(
+    con, runs, by: str | None, request: _Request
+) -> dict[str, tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]]:
+    """Run each family other than state in one query for all periods of ``runs``.
 
-    The state family filters on no date, so the periods share one filter and
-    differ only in the moment.
+    Returns per period label the city-wide and the group frames of each
+    family, in the columns and row order the family returns for one period.
+    The periods differ only in their dates, so they share one set of filters.
     """
-    if by in DATE_BREAKDOWNS or not runs:
-        return {}
+    frames: dict[str, tuple[dict, dict]] = {label: ({}, {}) for label in runs}
+    if not runs:
+        return frames
+    filters = next(iter(runs.values()))[0]
+    dates = [(f.start, f.end) for f, _ in runs.values()]
+    for family in dict.fromkeys(metric(name).family for name in request.names):
+        if family not in PERIOD_FAMILIES:
+            continue
+        frame = PERIOD_FAMILIES[family](con, filters, by, periods=dates)
+        for index, label in enumerate(runs):
+            rows = frame[frame["period"] == index]
+            for target, is_city in zip(frames[label], (True, False), strict=True):
+                part = rows[rows["city"] == is_city]
+                target[family] = part.drop(columns=["period", "city"]).reset_index(
+                    drop=True
+                )
+    return frames
+
+
+def _states(
+    con, runs, by: str | None, request: _Request
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Take backlog and overdue at every period's moment, city-wide and by group.
+
+    One query covers every moment, and with a breakdown both the city and the
+    groups. The state family filters on no date, so the periods share one
+    filter and differ only in the moment. Date breakdowns get no group frames.
+    """
+    if not runs:
+        return {}, {}
     if not any(metric(name).family == "state" for name in request.names):
-        return {}
+        return {}, {}
     filters = runs["current"][0] if "current" in runs else next(iter(runs.values()))[0]
     moments = [as_of for _, as_of in runs.values()]
-    return dict(zip(runs, backlog.states(con, filters, moments, by), strict=True))
+    if by is None or by in DATE_BREAKDOWNS:
+        city = backlog.states(con, filters, moments, None)
+        return dict(zip(runs, city, strict=True)), {}
+    city, groups = backlog.city_and_group_states(con, filters, moments, by)
+    return dict(zip(runs, city, strict=True)), dict(zip(runs, groups, strict=True))
 
 
 def _group(
@@ -285,7 +348,8 @@ def compute(
     periods = _periods(filters, as_of)
     single = filters.departments[0] if len(filters.departments) == 1 else None
 
-    details = _group(request, _frames(con, periods, None, request), None, single)
+    city_frames, group_frames = _frames(con, periods, by, request)
+    details = _group(request, city_frames, None, single)
     result: dict[str, Any] = {
         "period": _period_json(filters),
         "previous_period": _period_json(periods["previous"][0]),
@@ -297,13 +361,12 @@ def compute(
     }
     if by is not None:
         result["by"] = by
-        result["rows"] = _breakdown(con, periods, by, request, single)
+        result["rows"] = _breakdown(group_frames, by, request, single)
     return result
 
 
-def _breakdown(con, periods, by, request: _Request, single) -> list[dict[str, Any]]:
+def _breakdown(frames, by, request: _Request, single) -> list[dict[str, Any]]:
     request = replace(request, dated=by in DATE_BREAKDOWNS)
-    frames = _frames(con, periods, by, request)
     rows = []
     for key in frames["current"]:
         department = key if by == "department" else single

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from metrics.filters import CASE_COLUMNS, Filters, where_clause
-from metrics.query import fetch, grouped_query, normalize_by
+from metrics.query import Periods, fetch, grouped_query, normalize_by, period_where
 
 # A closure or first response before creation on a case without a duration
 # flag: the duration figures leave it out, so it is counted here as well.
@@ -18,11 +18,19 @@ UNFLAGGED_NEGATIVE = "unflagged_negative_duration"
 
 
 def counts(
-    con: duckdb.DuckDBPyConnection, filters: Filters, by: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: str | None = None,
+    *,
+    periods: Periods | None = None,
 ) -> pd.DataFrame:
-    """Return ``flagged_cases`` and ``duration_flagged_cases`` per group."""
+    """Return ``flagged_cases`` and ``duration_flagged_cases`` per group.
+
+    ``periods`` replaces the period of ``filters`` with several, as
+    ``metrics.query.grouped_query`` describes.
+    """
     by = normalize_by(by)
-    where, params = where_clause(filters, date_column="c.created_date")
+    where, params, table = period_where(filters, "c.created_date", periods)
     sql = grouped_query(
         "count(*) FILTER (WHERE coalesce(c.flags, '') <> '') AS flagged_cases, "
         "count(*) FILTER (WHERE c.has_duration_flag) AS duration_flagged_cases",
@@ -31,6 +39,7 @@ def counts(
         by=by,
         columns=CASE_COLUMNS,
         date_column="c.created_date",
+        periods=table,
     )
     return fetch(con, sql, params)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from metrics.filters import FilterError
+from metrics.filters import CASE_COLUMNS, FilterError, Filters, where_clause
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ BREAKDOWNS: tuple[str, ...] = (
     "month",
 )
 DATE_BREAKDOWNS = frozenset({"day", "week", "month"})
+# (start, end) local dates of each period, both ends inclusive.
+Periods = Sequence[tuple[date, date]]
 
 
 def normalize_by(by: str | None) -> str | None:
@@ -65,6 +68,42 @@ def group_sql(
     return f"CAST(date_trunc('{by}', {date_column}) AS DATE)", ""
 
 
+def period_table(periods: Periods) -> tuple[str, dict[str, Any]]:
+    """Return a VALUES table ``p(period, period_start, period_end)`` and its parameters.
+
+    ``period`` is the index of each ``(start, end)`` pair of local dates, both
+    ends inclusive.
+    """
+    rows, params = [], {}
+    for i, (start, end) in enumerate(periods):
+        rows.append(f"({i}, $period_start_{i}, $period_end_{i})")
+        params[f"period_start_{i}"] = start
+        params[f"period_end_{i}"] = end
+    values = f"(VALUES {', '.join(rows)}) p(period, period_start, period_end)"
+    return values, params
+
+
+def period_where(
+    filters: Filters,
+    date_column: str,
+    periods: Periods | None,
+    columns: Mapping[str, str] = CASE_COLUMNS,
+) -> tuple[str, dict[str, Any], str | None]:
+    """Return ``(where, params, period table)`` for one period or several.
+
+    Without ``periods`` the period of ``filters`` is a condition on
+    ``date_column`` and the table is None. With them the conditions leave the
+    date out and ``grouped_query`` joins the returned table on it.
+    """
+    if periods is None:
+        where, params = where_clause(filters, date_column=date_column, columns=columns)
+        return where, params, None
+    where, params = where_clause(filters, date_column=None, columns=columns)
+    table, period_params = period_table(periods)
+    params.update(period_params)
+    return where, params, table
+
+
 def grouped_query(
     select: str,
     source: str,
@@ -73,11 +112,38 @@ def grouped_query(
     by: str | None,
     columns: Mapping[str, str],
     date_column: str | None,
+    periods: str | None = None,
 ) -> str:
-    """Compose ``SELECT key, <select> FROM <source> <join> WHERE <where>``."""
+    """Compose ``SELECT key, <select> FROM <source> <join> WHERE <where>``.
+
+    With ``periods`` (a table from ``period_table``) a row counts in each
+    period whose dates contain its ``date_column``. The query then returns
+    ``period``, ``city`` and ``key`` columns. Each period gets one city-wide
+    row (``city`` true, key null) and, with ``by``, one row per group. A
+    period without any row has no city-wide row either.
+    """
     key, join = group_sql(by, columns, date_column)
-    group = "GROUP BY 1 ORDER BY 1 NULLS LAST" if by else ""
-    return f"SELECT {key} AS key, {select} FROM {source} {join} WHERE {where} {group}"
+    if periods is None:
+        group = "GROUP BY 1 ORDER BY 1 NULLS LAST" if by else ""
+        return (
+            f"SELECT {key} AS key, {select} FROM {source} {join} WHERE {where} {group}"
+        )
+    if date_column is None:
+        raise ValueError("grouping by period needs a date column, got None")
+    source = (
+        f"{source} JOIN {periods}"
+        f" ON {date_column} BETWEEN p.period_start AND p.period_end"
+    )
+    if by is None:
+        head = "p.period AS period, TRUE AS city, NULL AS key"
+        group = "GROUP BY p.period ORDER BY 1"
+    else:
+        head = f"p.period AS period, GROUPING({key}) = 1 AS city, {key} AS key"
+        group = (
+            f"GROUP BY GROUPING SETS ((p.period, {key}), (p.period))"
+            " ORDER BY 1, 2, 3 NULLS LAST"
+        )
+    return f"SELECT {head}, {select} FROM {source} {join} WHERE {where} {group}"
 
 
 def fetch(

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from metrics.filters import CASE_COLUMNS, Filters, where_clause
-from metrics.query import fetch, grouped_query, normalize_by
+from metrics.query import Periods, fetch, grouped_query, normalize_by, period_where
 
 HOURS_TO_CLOSE = "(epoch(c.closed_at) - epoch(c.created_at)) / 3600.0"
 HOURS_TO_RESPOND = "(epoch(c.first_response_at) - epoch(c.created_at)) / 3600.0"
@@ -46,15 +46,20 @@ _CLOSURE_SELECT = f"""
 
 
 def closures(
-    con: duckdb.DuckDBPyConnection, filters: Filters, by: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: str | None = None,
+    *,
+    periods: Periods | None = None,
 ) -> pd.DataFrame:
     """Return time to close, on-time, resolution and reopen figures per group.
 
     Groups and filters use the case's current department and type, which are
-    the ones it had at its final closure.
+    the ones it had at its final closure. ``periods`` replaces the period of
+    ``filters`` with several, as ``metrics.query.grouped_query`` describes.
     """
     by = normalize_by(by)
-    where, params = where_clause(filters, date_column="c.closed_date")
+    where, params, table = period_where(filters, "c.closed_date", periods)
     sql = grouped_query(
         _CLOSURE_SELECT,
         "fact_case c",
@@ -62,22 +67,27 @@ def closures(
         by=by,
         columns=CASE_COLUMNS,
         date_column="c.closed_date",
+        periods=table,
     )
     return fetch(con, sql, params)
 
 
 def first_response(
-    con: duckdb.DuckDBPyConnection, filters: Filters, by: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: str | None = None,
+    *,
+    periods: Periods | None = None,
 ) -> pd.DataFrame:
     """Return the median hours to first response per group.
 
     Cases are those created in the period with a first response at or after
     their creation and without a duration flag. Cases created near the end of
     the period may have no response yet, so a recent period's median is biased
-    low.
+    low. ``periods`` works as in ``closures``.
     """
     by = normalize_by(by)
-    where, params = where_clause(filters, date_column="c.created_date")
+    where, params, table = period_where(filters, "c.created_date", periods)
     ok = (
         "c.first_response_at IS NOT NULL AND NOT c.has_duration_flag"
         " AND c.first_response_at >= c.created_at"
@@ -96,6 +106,7 @@ def first_response(
         by=by,
         columns=CASE_COLUMNS,
         date_column="c.created_date",
+        periods=table,
     )
     return fetch(con, sql, params)
 

@@ -16,14 +16,16 @@ import duckdb
 import pandas as pd
 
 from metrics.filters import CASE_COLUMNS, EVENT_COLUMNS, Filters, where_clause
-from metrics.query import fetch, grouped_query, normalize_by
+from metrics.query import Periods, fetch, grouped_query, normalize_by, period_where
 
 # Event kinds that close a case. A merge closes the child as a duplicate.
 CLOSURE_KINDS = ("closed", "merged")
 
 
-def _received_sql(filters: Filters, by: str | None) -> tuple[str, dict]:
-    where, params = where_clause(filters, date_column="c.created_date")
+def _received_sql(
+    filters: Filters, by: str | None, periods: Periods | None
+) -> tuple[str, dict]:
+    where, params, table = period_where(filters, "c.created_date", periods)
     sql = grouped_query(
         "count(*) AS received, count(*) FILTER (WHERE c.is_duplicate) AS duplicates",
         "fact_case c",
@@ -31,13 +33,16 @@ def _received_sql(filters: Filters, by: str | None) -> tuple[str, dict]:
         by=by,
         columns=CASE_COLUMNS,
         date_column="c.created_date",
+        periods=table,
     )
     return sql, params
 
 
-def _closed_sql(filters: Filters, by: str | None) -> tuple[str, dict]:
-    where, params = where_clause(
-        filters, date_column="e.local_date", columns=EVENT_COLUMNS
+def _closed_sql(
+    filters: Filters, by: str | None, periods: Periods | None
+) -> tuple[str, dict]:
+    where, params, table = period_where(
+        filters, "e.local_date", periods, columns=EVENT_COLUMNS
     )
     sql = grouped_query(
         "count(*) AS closed",
@@ -46,30 +51,51 @@ def _closed_sql(filters: Filters, by: str | None) -> tuple[str, dict]:
         by=by,
         columns=EVENT_COLUMNS,
         date_column="e.local_date",
+        periods=table,
     )
     return sql, params
 
 
 def throughput(
-    con: duckdb.DuckDBPyConnection, filters: Filters, by: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: str | None = None,
+    *,
+    periods: Periods | None = None,
 ) -> pd.DataFrame:
     """Return received, closed, clearance_rate and duplicate_share per group.
 
-    Rates whose denominator (received) is zero are null.
+    Rates whose denominator (received) is zero are null. ``periods`` replaces
+    the period of ``filters`` with several, as ``metrics.query.grouped_query``
+    describes.
     """
     by = normalize_by(by)
-    received_sql, params = _received_sql(filters, by)
-    closed_sql, closed_params = _closed_sql(filters, by)
+    received_sql, params = _received_sql(filters, by, periods)
+    closed_sql, closed_params = _closed_sql(filters, by, periods)
     params.update(closed_params)
+    if periods is None:
+        head = "coalesce(r.key, k.key) AS key"
+        same_group = "r.key IS NOT DISTINCT FROM k.key"
+        order = "1 NULLS LAST"
+    else:
+        head = (
+            "coalesce(r.period, k.period) AS period, "
+            "coalesce(r.city, k.city) AS city, coalesce(r.key, k.key) AS key"
+        )
+        same_group = (
+            "r.period = k.period AND r.city = k.city"
+            " AND r.key IS NOT DISTINCT FROM k.key"
+        )
+        order = "1, 2, 3 NULLS LAST"
     sql = f"""
         WITH r AS ({received_sql}), k AS ({closed_sql})
-        SELECT coalesce(r.key, k.key) AS key,
+        SELECT {head},
                coalesce(r.received, 0) AS received,
                coalesce(k.closed, 0) AS closed,
                coalesce(k.closed, 0) / nullif(r.received, 0) AS clearance_rate,
                r.duplicates / nullif(r.received, 0) AS duplicate_share
-        FROM r FULL JOIN k ON r.key IS NOT DISTINCT FROM k.key
-        ORDER BY 1 NULLS LAST
+        FROM r FULL JOIN k ON {same_group}
+        ORDER BY {order}
     """
     return fetch(con, sql, params)
 

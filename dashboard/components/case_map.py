@@ -1,7 +1,8 @@
 """The case map: districts sized by cases received, and open cases as points.
 
-The default style ``white-bg`` draws no tiles, so the map works offline. The
-``map_tiles_url`` setting adds a raster tile layer from a server the city runs.
+By default the map is an SVG scatter plot without tiles, so it works offline
+and needs no WebGL. The ``map_tiles_url`` setting draws it on a MapLibre map
+with raster tiles from a server the city runs (``dashboard.components.map_frame``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.components.charts import base_layout
+from dashboard.components.map_frame import frame_map, point_trace
 
 TITLE = "Cases by district"
+HEIGHT = 420
+# Top and bottom margins of base_layout: the plot area is this much shorter.
+MARGINS = 85
 
 
 def bubble_sizes(counts: pd.Series, largest: float = 45.0) -> list[float]:
@@ -40,9 +45,10 @@ def make_figure(
     figure = go.Figure()
     if points is not None and not points.empty:
         figure.add_trace(
-            go.Scattermap(
-                lat=points["latitude"],
-                lon=points["longitude"],
+            point_trace(
+                points["latitude"],
+                points["longitude"],
+                tiles_url,
                 mode="markers",
                 # A numeric colour on a two-step scale: plotly validates a list
                 # of colour strings element by element, which is slow.
@@ -62,9 +68,10 @@ def make_figure(
             )
         )
     figure.add_trace(
-        go.Scattermap(
-            lat=districts["latitude"],
-            lon=districts["longitude"],
+        point_trace(
+            districts["latitude"],
+            districts["longitude"],
+            tiles_url,
             # Text labels would make MapLibre fetch glyphs from a font server.
             mode="markers",
             marker={
@@ -86,16 +93,6 @@ def make_figure(
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    layers = []
-    if tiles_url:
-        layers = [{"sourcetype": "raster", "source": [tiles_url], "below": "traces"}]
-    figure.update_layout(
-        map={
-            "style": "white-bg",
-            "center": {"lat": center[0], "lon": center[1]},
-            "zoom": 11.5,
-            "layers": layers,
-        },
-        showlegend=True,
-    )
-    return base_layout(figure, title, height=420)
+    figure.update_layout(showlegend=True)
+    frame_map(figure, center, 11.5, HEIGHT - MARGINS, tiles_url)
+    return base_layout(figure, title, height=HEIGHT)

@@ -1,12 +1,15 @@
-"""A single case's location on a tile-free map."""
+"""A single case's location on a map, drawn without tiles unless configured."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dashboard.components.case_map import MARGINS
 from dashboard.components.charts import base_layout, empty_figure
+from dashboard.components.map_frame import frame_map, point_trace
 
 TITLE = "Location"
+HEIGHT = 300
 
 
 def make_figure(
@@ -15,9 +18,10 @@ def make_figure(
     if latitude is None or longitude is None:
         return empty_figure(TITLE, "this case has no coordinates")
     figure = go.Figure(
-        go.Scattermap(
-            lat=[latitude],
-            lon=[longitude],
+        point_trace(
+            [latitude],
+            [longitude],
+            tiles_url,
             mode="markers",
             marker={"size": 14, "color": "#b02a37"},
             hovertext=[label],
@@ -25,17 +29,5 @@ def make_figure(
             name=label,
         )
     )
-    layers = (
-        [{"sourcetype": "raster", "source": [tiles_url], "below": "traces"}]
-        if tiles_url
-        else []
-    )
-    figure.update_layout(
-        map={
-            "style": "white-bg",
-            "center": {"lat": latitude, "lon": longitude},
-            "zoom": 14,
-            "layers": layers,
-        }
-    )
-    return base_layout(figure, TITLE, height=300)
+    frame_map(figure, (latitude, longitude), 14, HEIGHT - MARGINS, tiles_url)
+    return base_layout(figure, TITLE, height=HEIGHT)

@@ -15,7 +15,15 @@ from dashboard.urlstate import (
     filter_query,
     parse_case_list,
 )
-from dashboard.view import error_alert, page_frame, read_dimensions, view_errors
+from dashboard.view import (
+    click_id,
+    click_store,
+    error_alert,
+    page_frame,
+    read_dimensions,
+    register_grid_clicks,
+    view_errors,
+)
 from metrics.case_list import BASES, CaseQuery, case_count, case_page
 
 dash.register_page(__name__, path="/cases", title="Cases", name="Cases")
@@ -37,6 +45,7 @@ def layout(**query):
             className="mb-2 d-flex align-items-center",
         ),
         case_grid.make_grid("cases-grid"),
+        click_store("cases-grid"),
     ]
     return page_frame(
         PAGE, "Cases", query, body, path="/cases", extra_keys=CASE_LIST_KEYS
@@ -115,10 +124,13 @@ def load_rows(request, query):
 
 @callback(
     Output("cases-go", "href", allow_duplicate=True),
-    Input("cases-grid", "cellClicked"),
+    Input(click_id("cases-grid"), "data"),
     prevent_initial_call=True,
 )
 def open_case(cell):
     if not cell or cell.get("colId") != "case_number" or not cell.get("value"):
         raise PreventUpdate
     return case_href(cell["value"])
+
+
+register_grid_clicks("cases-grid")

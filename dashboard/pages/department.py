@@ -14,11 +14,14 @@ from dashboard.components import aging, by_type, outcomes, overdue_table, transf
 from dashboard.links import case_href, cases_href
 from dashboard.runtime import runtime
 from dashboard.view import (
+    click_id,
+    click_store,
     error_alert,
     graph,
     page_frame,
     read_dimensions,
     read_filters,
+    register_grid_clicks,
     view_errors,
 )
 from metrics import backlog, timeliness, volume
@@ -39,6 +42,7 @@ OVERDUE_ROWS = 500
 def layout(code: str | None = None, **query):
     body = [
         dcc.Store(id="department-code", data=code),
+        click_store("department-overdue-grid"),
         dbc.Row(
             [
                 dbc.Col(graph("department-on-time", 360), lg=6),
@@ -193,14 +197,14 @@ def show_state(code, query):
 @callback(
     Output("department-go", "href", allow_duplicate=True),
     Input("department-on-time", "clickData"),
-    Input("department-overdue-grid", "cellClicked"),
+    Input(click_id("department-overdue-grid"), "data"),
     State("department-code", "data"),
     State("department-query", "data"),
     prevent_initial_call=True,
 )
 def drill_down(on_time_click, cell, code, query):
     trigger = dash.ctx.triggered_id
-    if trigger == "department-overdue-grid" and cell and cell.get("value"):
+    if trigger == click_id("department-overdue-grid") and cell and cell.get("value"):
         if cell.get("colId") == "case_number":
             return case_href(cell["value"])
         raise PreventUpdate
@@ -212,3 +216,6 @@ def drill_down(on_time_click, cell, code, query):
         service_type = on_time_click["points"][0]["customdata"]
         return cases_href(replace(filters, service_types=(service_type,)), "closed")
     raise PreventUpdate
+
+
+register_grid_clicks("department-overdue-grid")

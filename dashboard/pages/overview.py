@@ -21,6 +21,8 @@ from dashboard.components.tiles import TILES, make_tiles
 from dashboard.links import case_href, cases_href, department_href, week_filters
 from dashboard.runtime import runtime
 from dashboard.view import (
+    click_id,
+    click_store,
     csv_button,
     error_alert,
     graph,
@@ -28,6 +30,7 @@ from dashboard.view import (
     read_dimensions,
     read_filters,
     register_csv_export,
+    register_grid_clicks,
     view_errors,
 )
 from metrics import backlog, department_trend, map_points, volume
@@ -48,6 +51,7 @@ def layout(**query):
             className="chart-note",
         ),
         csv_button("overview-scorecard-grid"),
+        click_store("overview-scorecard-grid"),
         html.Div(id="overview-scorecard", className="mb-3"),
         dbc.Row(
             [
@@ -117,7 +121,9 @@ def load_charts(query):
     return (
         filters,
         rt.reader.call(volume.received_closed_series, filters, "week"),
-        rt.reader.call(backlog.backlog_series, filters, freq),
+        rt.reader.call(
+            backlog.backlog_series, filters, freq, rt.context.city.timezone.key
+        ),
         rt.reader.call(volume.top_service_types, filters, 10),
         rt.reader.call(map_points.district_counts, filters),
         rt.reader.call(map_points.open_case_points, filters, rt.now()),
@@ -167,7 +173,7 @@ def show_charts(query):
 
 @callback(
     Output("overview-go", "href", allow_duplicate=True),
-    Input("overview-scorecard-grid", "cellClicked"),
+    Input(click_id("overview-scorecard-grid"), "data"),
     Input("overview-received-closed", "clickData"),
     Input("overview-top-types", "clickData"),
     Input("overview-map", "clickData"),
@@ -187,7 +193,7 @@ def drill_down(cell, weekly_click, type_click, map_click, query):
 
 def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> str:
     """Return the case-list link for the element that was clicked."""
-    if trigger == "overview-scorecard-grid" and cell and cell.get("rowId"):
+    if trigger == click_id("overview-scorecard-grid") and cell and cell.get("rowId"):
         if cell.get("colId") == "name":
             return department_href(cell["rowId"], filters)
         return cases_href(replace(filters, departments=(cell["rowId"],)))
@@ -206,3 +212,4 @@ def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> s
 
 
 register_csv_export("overview-scorecard-grid")
+register_grid_clicks("overview-scorecard-grid")

@@ -10,11 +10,14 @@ from dashboard.components import quality_table
 from dashboard.links import cases_href
 from dashboard.runtime import runtime
 from dashboard.view import (
+    click_id,
+    click_store,
     csv_button,
     error_alert,
     page_frame,
     read_filters,
     register_csv_export,
+    register_grid_clicks,
     view_errors,
 )
 from metrics import quality
@@ -36,6 +39,7 @@ def layout(**query):
         ),
         html.Div(id="quality-totals", className="mb-2"),
         csv_button(GRID),
+        click_store(GRID),
         html.Div(id="quality-table"),
     ]
     return page_frame(PAGE, "Data quality", query, body, path="/quality")
@@ -71,7 +75,7 @@ def show_counts(query):
 
 @callback(
     Output("quality-go", "href", allow_duplicate=True),
-    Input(GRID, "cellClicked"),
+    Input(click_id(GRID), "data"),
     State("quality-query", "data"),
     prevent_initial_call=True,
 )
@@ -87,3 +91,4 @@ def open_cases(cell, query):
 
 
 register_csv_export(GRID)
+register_grid_clicks(GRID)

@@ -142,6 +142,34 @@ def test_chart_bar_opens_case_list(visit):
     assert "service_type=MISSED_TRASH" in seen.page.url
 
 
+def test_overview_map_draws_svg_markers(visit):
+    seen = visit("/?" + NOVEMBER)
+    seen.page.locator("#overview-map .scatterlayer .point").first.wait_for()
+    traces = seen.page.locator("#overview-map .scatterlayer .trace")
+    assert traces.count() == 2
+    assert traces.nth(1).locator(".point").count() == len(scenario.DISTRICTS)
+    assert seen.page.locator("#overview-map canvas").count() == 0
+    # The basic partial bundle has no map traces.
+    trace_types = seen.page.evaluate("Object.keys(Plotly.PlotSchema.get().traces)")
+    assert "scatter" in trace_types
+    assert "scattermap" not in trace_types
+    assert seen.errors == []
+
+
+def test_map_district_opens_case_list(visit):
+    seen = visit("/?" + NOVEMBER)
+    bubbles = "#overview-map .scatterlayer .trace:last-child .point"
+    seen.page.locator(bubbles).first.wait_for()
+    bubble = seen.page.locator(bubbles).first
+    bubble.scroll_into_view_if_needed()
+    box = bubble.bounding_box()
+    # Open-case points sit at the district's centre, so click beside them.
+    x = box["x"] + box["width"] * 0.8
+    seen.page.mouse.click(x, box["y"] + box["height"] / 2)
+    seen.page.wait_for_url("**/cases?**")
+    assert "district=1" in seen.page.url
+
+
 def test_url_reproduces_filtered_view(visit):
     seen = visit(f"/?{NOVEMBER}&department=WTR")
     wait_for_text(seen, "#overview-tile-received", "35")
@@ -168,6 +196,46 @@ def test_case_grid_pages_from_server(visit):
     seen = visit("/cases?from=2026-10-01&to=2026-11-30")
     wait_for_text(seen, "#cases-summary", "105 cases created")
     wait_for_text(seen, ".ag-paging-row-summary-panel", "of 105")
+
+
+def test_case_grid_number_opens_case(visit):
+    seen = visit(f"/cases?{NOVEMBER}&department=PW")
+    cell = seen.page.locator('#cases-grid .ag-row [col-id="case_number"]').first
+    cell.wait_for()
+    number = cell.inner_text().strip()
+    cell.click()
+    seen.page.wait_for_url(f"**/cases/{number}")
+    wait_for_text(seen, "#case-sla-text", "")
+    assert seen.errors == []
+
+
+def test_overdue_grid_opens_case(visit):
+    seen = visit(f"/department/PW?{NOVEMBER}")
+    wait_for_text(seen, "#department-overdue-note", "10 cases overdue")
+    cell = seen.page.locator(
+        '#department-overdue-grid .ag-row [col-id="case_number"]'
+    ).first
+    number = cell.inner_text().strip()
+    cell.click()
+    seen.page.wait_for_url(f"**/cases/{number}")
+
+
+def test_quality_row_opens_case_list(visit):
+    seen = visit(f"/quality?{NOVEMBER}")
+    wait_for_text(seen, "#quality-totals", "3 of 85 cases")
+    seen.page.locator("#quality-grid .ag-row").first.click()
+    seen.page.wait_for_url("**/cases?**")
+    assert "flag=" in seen.page.url
+    assert "source=" in seen.page.url
+
+
+def test_grid_mount_sends_no_click_request(visit):
+    seen = visit("/?" + NOVEMBER)
+    seen.page.locator("#overview-scorecard-grid .ag-row").first.wait_for()
+    seen.page.wait_for_load_state("networkidle")
+    updates = [url for url in seen.requests if "_dash-update-component" in url]
+    # The page content, then the headline and the chart callbacks.
+    assert len(updates) == 3
 
 
 def test_public_page_hides_personal_data(visit, seeded_case):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from dashboard.components import (
     aging,
     backlog_trend,
     case_map,
+    location_map,
     received_closed,
     top_types,
     transfers,
@@ -83,8 +86,16 @@ def test_map_offline_without_tiles():
         }
     )
     figure = case_map.make_figure(districts, None, (39.74, -75.55))
-    assert figure.layout.map.style == "white-bg"
-    assert figure.layout.map.layers == ()
+    assert figure.data[0].type == "scatter"
+    assert list(figure.data[0].x) == [-75.5, -75.6]
+    assert list(figure.data[0].y) == [39.7, 39.8]
+    assert figure.layout.yaxis.scaleanchor == "x"
+    assert figure.layout.yaxis.scaleratio == pytest.approx(
+        1 / math.cos(math.radians(39.74))
+    )
+    assert figure.layout.yaxis.range[0] < 39.74 < figure.layout.yaxis.range[1]
+    assert figure.layout.xaxis.range[0] < -75.55 < figure.layout.xaxis.range[1]
+    assert figure.layout.map.style is None
     assert [list(d) for d in figure.data[0].customdata] == [
         ["district", "1"],
         ["district", "2"],
@@ -105,6 +116,25 @@ def test_map_tiles_from_setting():
     )
     url = "https://tiles.example.org/{z}/{x}/{y}.png"
     figure = case_map.make_figure(districts, None, (39.74, -75.55), url)
+    assert figure.data[0].type == "scattermap"
+    assert list(figure.data[0].lat) == [39.7]
+    assert figure.layout.map.style == "white-bg"
+    assert list(figure.layout.map.layers[0].source) == [url]
+
+
+def test_location_map_without_tiles():
+    figure = location_map.make_figure(39.74, -75.55, "2026-000061")
+    assert figure.data[0].type == "scatter"
+    assert list(figure.data[0].x) == [-75.55]
+    assert figure.layout.yaxis.range[0] < 39.74 < figure.layout.yaxis.range[1]
+    assert figure.layout.dragmode == "pan"
+
+
+def test_location_map_with_tiles():
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    figure = location_map.make_figure(39.74, -75.55, "2026-000061", url)
+    assert figure.data[0].type == "scattermap"
+    assert figure.layout.map.center.lat == 39.74
     assert list(figure.layout.map.layers[0].source) == [url]
 
 
