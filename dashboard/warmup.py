@@ -91,8 +91,23 @@ class CacheWarmer:
                 log.debug("cache warm-up waits for a snapshot: %s", error)
             else:
                 if version != self.warmed:
-                    self.warm(version)
+                    self._warm_logged(version)
             self._stop.wait(self.interval)
+
+    def _warm_logged(self, version: str) -> None:
+        """Warm ``version``, logging any failure so the thread stays alive.
+
+        A failed warm-up leaves ``warmed`` unchanged, so the next check
+        retries the same version.
+        """
+        try:
+            self.warm(version)
+        except Exception:
+            log.exception(
+                "cache warm-up of snapshot %s failed; retrying in %.0f s",
+                version,
+                self.interval,
+            )
 
     def warm(self, version: str) -> None:
         """Run every default-view loader once; log what failed and the duration."""

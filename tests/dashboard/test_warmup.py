@@ -48,6 +48,31 @@ def test_warmer_runs_views_once_per_version(caplog):
     assert "finished: 3 views (1 failed)" in caplog.text
 
 
+def test_warmer_survives_failing_view_list(caplog):
+    server = flask.Flask("warm-retry-test")
+    attempts: list[int] = []
+    loaded = threading.Event()
+
+    def views():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("segment file missing")
+        return [("a", loaded.set)]
+
+    warmer = CacheWarmer(server, lambda: "v1", views, interval=0.01)
+    caplog.set_level("INFO", logger="dashboard.warmup")
+    warmer.start()
+    try:
+        assert warmer.done.wait(10)
+    finally:
+        warmer.stop(10)
+    assert loaded.is_set()
+    assert len(attempts) == 2
+    assert "cache warm-up of snapshot v1 failed; retrying" in caplog.text
+    assert "segment file missing" in caplog.text
+    assert warmer.warmed == "v1"
+
+
 def test_first_request_warms_default_views(tmp_path, warehouse_file):
     server = build_server(tmp_path, warehouse_file)
     rt = runtime(server)
