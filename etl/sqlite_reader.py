@@ -20,9 +20,12 @@ coordinator's, and holds no other connection to the store.
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import os
 import pickle
 import select
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -155,7 +158,12 @@ class _Worker:
         queries = [(q.sql, q.parameters, list(q.columns.items())) for q in group]
         spec.write_bytes(pickle.dumps((database, queries, [str(f) for f in files])))
         process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), str(spec)],
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                str(spec),
+                str(os.getpid()),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -210,8 +218,26 @@ def _map_file(file: Path) -> pa.Table:
         return pa.ipc.open_file(source).read_all()
 
 
-def _work(spec_file: str) -> None:
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when the coordinator dies, even by SIGKILL.
+
+    Without it a killed ETL run would leave workers holding read transactions
+    and writing Arrow files for minutes. Linux delivers SIGKILL to the worker
+    when its parent exits (PR_SET_PDEATHSIG); the parent id check covers a
+    parent that died before the request. Elsewhere the worker exits when it
+    next reports and finds its stdout pipe closed.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:
+        sys.exit(1)
+
+
+def _work(spec_file: str, parent_pid: int) -> None:
     """Read one group of queries in one read transaction (worker process)."""
+    _exit_with_parent(parent_pid)
     # Every fetched row is a new tuple that lives until its batch is converted,
     # so the cyclic garbage collector would run often and find nothing.
     gc.disable()
@@ -246,4 +272,4 @@ def _report(message: str) -> None:
 
 
 if __name__ == "__main__":
-    _work(sys.argv[1])
+    _work(sys.argv[1], int(sys.argv[2]))

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from etl import extract, load, sqlite_reader
+from tests.conftest import REPO_ROOT
 from tests.etl.conftest import Event, rebuilt_rows, utc, warehouse_rows
 
 T0 = utc(2026, 3, 1, 9)
@@ -126,3 +132,63 @@ def test_failed_worker_releases_lock(tmp_path):
     assert not lock_connection.in_transaction
     setup.execute("INSERT INTO item DEFAULT VALUES")
     assert setup.execute("SELECT count(*) FROM item").fetchone()[0] == 1
+
+
+COORDINATOR = """
+import sqlite3, sys
+from pathlib import Path
+from etl import sqlite_reader
+
+database, folder = sys.argv[1], Path(sys.argv[2])
+slow = sqlite_reader.Query(
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+    "SELECT count(*) AS n FROM (SELECT x FROM c LIMIT 2000000000)",
+    (),
+    {"n": sqlite_reader.pa.int64()},
+)
+lock_connection = sqlite3.connect(database, isolation_level=None)
+sqlite_reader.read_in_workers(database, lock_connection, [[slow]], folder)
+"""
+
+
+def reader_pids(folder) -> list[int]:
+    """Return the ids of live worker processes reading into ``folder``."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().decode(errors="replace")
+            state = (entry / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if "sqlite_reader.py" in command and str(folder) in command and state != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_workers_exit_with_killed_coordinator(tmp_path):
+    database = str(tmp_path / "store.sqlite")
+    sqlite3.connect(database).execute("PRAGMA journal_mode=WAL").fetchall()
+    folder = tmp_path / "read"
+    coordinator = subprocess.Popen(
+        [sys.executable, "-c", COORDINATOR, database, str(folder)],
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not reader_pids(folder) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert reader_pids(folder), "the worker process did not start"
+        time.sleep(1)  # the worker is now inside its read transaction
+        coordinator.send_signal(signal.SIGKILL)
+        coordinator.wait(10)
+        deadline = time.monotonic() + 10
+        while reader_pids(folder) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert reader_pids(folder) == []
+    finally:
+        coordinator.kill()
+        for pid in reader_pids(folder):
+            os.kill(pid, signal.SIGKILL)
