@@ -47,7 +47,13 @@ def layout(case_number: str | None = None, **query):
                     lg=8,
                 ),
                 dbc.Col(
-                    dcc.Graph(id="case-location", config={"displaylogo": False}),
+                    # Hidden until a case is found, so a wrong number shows the
+                    # message and no empty axes.
+                    dcc.Graph(
+                        id="case-location",
+                        config={"displaylogo": False},
+                        style={"display": "none"},
+                    ),
                     lg=4,
                 ),
             ]
@@ -90,10 +96,14 @@ def _summary(row: dict, zone, now) -> list:
     return [dbc.Row([dbc.Col(table, lg=8), dbc.Col(clock, lg=4)])]
 
 
+HIDDEN = {"display": "none"}
+
+
 @callback(
     Output("case-summary", "children"),
     Output("case-timeline", "children"),
     Output("case-location", "figure"),
+    Output("case-location", "style"),
     Output("case-message", "children"),
     Input("case-number", "data"),
 )
@@ -108,10 +118,10 @@ def show_case(number):
         row = rt.reader.call(case_row, number)
         if row is None:
             message = f"case {number} is not in the warehouse; check the number"
-            return None, None, dash.no_update, error_alert(LookupError(message))
+            return None, None, dash.no_update, HIDDEN, error_alert(LookupError(message))
         events = rt.reader.call(case_timeline, int(row["case_id"]))
     except (*view_errors(), InvalidCaseNumber) as error:
-        return None, None, dash.no_update, error_alert(error)
+        return None, None, dash.no_update, HIDDEN, error_alert(error)
     grid = timeline.make_grid(
         "case-timeline-grid", timeline.timeline_rows(events, zone), number
     )
@@ -122,6 +132,7 @@ def show_case(number):
         _summary(row, zone, rt.now()),
         [html.H2("Timeline", className="h5"), grid],
         figure,
+        {},
         None,
     )
 

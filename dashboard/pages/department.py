@@ -40,6 +40,7 @@ OVERDUE_ROWS = 500
 
 
 def layout(code: str | None = None, **query):
+    names = dict(_department_names())
     body = [
         dcc.Store(id="department-code", data=code),
         click_store("department-overdue-grid"),
@@ -65,8 +66,12 @@ def layout(code: str | None = None, **query):
         html.Div(id="department-overdue-note", className="chart-note mb-1"),
         html.Div(id="department-overdue"),
     ]
-    names = dict(_department_names())
     title = f"Department: {names.get(code, code)}"
+    if names and code not in names:
+        # The callbacks still run and put the error in the message area; the
+        # panels stay hidden, so no empty axes appear under it.
+        title = "Department not found"
+        body = [html.Div(body, style={"display": "none"})]
     return page_frame(PAGE, title, query, body, path=f"/department/{code}")
 
 

@@ -192,6 +192,20 @@ def test_bad_url_value_shows_message(visit):
     assert seen.errors == []
 
 
+def test_unknown_department_shows_only_message(visit):
+    seen = visit(f"/department/XX?{NOVEMBER}")
+    wait_for_text(seen, "main", "unknown department 'XX'")
+    assert not seen.page.locator("#department-aging").is_visible()
+    assert seen.errors == []
+
+
+def test_unknown_case_shows_only_message(visit):
+    seen = visit("/cases/26-999999-4")
+    wait_for_text(seen, "#case-message", "is not in the warehouse")
+    assert not seen.page.locator("#case-location").is_visible()
+    assert seen.errors == []
+
+
 def test_case_grid_pages_from_server(visit):
     seen = visit("/cases?from=2026-10-01&to=2026-11-30")
     wait_for_text(seen, "#cases-summary", "105 cases created")
