@@ -478,6 +478,7 @@ class BulkWriter:
         now = self.clock()
         with Session(self.engine) as session, session.begin():
             connection = session.connection()
+            store.lock_sources(connection, _batch_sources(batch))
             self.catalogue.ensure(
                 connection, _catalogue_records(batch), self.summary.source
             )
@@ -737,6 +738,16 @@ def _block_fits(block: RecordBlock) -> bool:
         if values and max(map(len, values)) > limit:
             return False
     return True
+
+
+def _batch_sources(batch: _Batch) -> set[str]:
+    sources: set[str] = set()
+    for part in batch.parts:
+        if isinstance(part, _BlockRows):
+            sources.add(part.source)
+        else:
+            sources.update(pending.record.source for pending in part)
+    return sources
 
 
 def _catalogue_records(batch: _Batch) -> Iterable[Any]:
