@@ -207,7 +207,14 @@ class _Writing:
     def finish(self) -> None:
         """Wait for every batch to be written; raise the thread's error."""
         if self.queue is not None and self.thread is not None:
-            self.queue.put(None)
+            # The thread stops taking jobs after an error, so a blocking put
+            # into the full queue would wait forever.
+            while True:
+                try:
+                    self.queue.put(None, timeout=0.1)
+                    break
+                except queue.Full:
+                    self._raise()
             self.thread.join()
             self.thread = None
         self._raise()

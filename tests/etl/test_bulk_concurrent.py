@@ -146,3 +146,37 @@ def test_imports_race_known_catalogue(engine, database_url, tmp_path):
     with engine.connect() as connection:
         cases = connection.execute(select(func.count()).select_from(Case)).scalar()
     assert cases == ROWS
+
+
+def test_writer_thread_error_with_queued_batch():
+    """``finish`` raises the thread's error although a batch is still queued."""
+    from etl.bulk.progress import Progress
+    from etl.bulk.writer import _Batch, _Writing
+
+    started = threading.Event()
+    release = threading.Event()
+
+    def flush(batch: _Batch) -> None:
+        started.set()
+        release.wait(timeout=60)
+        raise RuntimeError("write failed")
+
+    writing = _Writing(flush, Progress(ImportSummary(source="t")), background=True)
+    writing.write(_Batch(), 1, 0)
+    assert started.wait(timeout=60)
+    writing.write(_Batch(), 2, 0)
+    release.set()
+    outcome: list[BaseException | None] = []
+
+    def finish() -> None:
+        try:
+            writing.finish()
+            outcome.append(None)
+        except RuntimeError as error:
+            outcome.append(error)
+
+    finisher = threading.Thread(target=finish, daemon=True)
+    finisher.start()
+    finisher.join(timeout=30)
+    assert not finisher.is_alive()
+    assert [str(error) for error in outcome] == ["write failed"]
