@@ -14,6 +14,7 @@ OUT_OF_AREA = "out_of_area"
 DUPLICATE_ID = "duplicate_id"
 MISSING_LOCATION = "missing_location"
 UNREADABLE_TEXT = "unreadable_text"
+FUTURE_DATE = "future_date"
 
 FLAG_LABELS: dict[str, str] = {
     CLOSED_BEFORE_CREATED: "Closed before created",
@@ -24,12 +25,14 @@ FLAG_LABELS: dict[str, str] = {
     DUPLICATE_ID: "Source id appears more than once",
     MISSING_LOCATION: "Missing location where the type needs one",
     UNREADABLE_TEXT: "Text with replacement characters",
+    FUTURE_DATE: "Created or closed after the import time",
 }
 
 # Flags that make a case's durations untrustworthy; metrics leave these cases
-# out of time-to-close and first-response figures.
+# out of time-to-close and first-response figures. A future creation or closing
+# time makes the case's time to close wrong in either direction.
 DURATION_FLAGS: frozenset[str] = frozenset(
-    {CLOSED_BEFORE_CREATED, PLACEHOLDER_DATE, STATUS_DATE_MISMATCH}
+    {CLOSED_BEFORE_CREATED, PLACEHOLDER_DATE, STATUS_DATE_MISMATCH, FUTURE_DATE}
 )
 
 

@@ -4,6 +4,10 @@ Codes are global: a source's code that matches a configured department or
 service type reuses it. A type created by an import gets no SLA unless the
 city configuration defines that code, because the source's own due dates are
 kept as given.
+
+Two imports can create the same code at once, so rows are inserted with
+``ON CONFLICT (code) DO NOTHING`` and the ids are selected afterwards: the
+import that loses the race uses the row that the other one committed.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cases.models import Department, ServiceType
 
@@ -91,13 +96,13 @@ class Catalogue:
             {"code": code, "name": name[:200], "source": source}
             for code, name in names.items()
         ]
-        connection.execute(insert(table), rows)
+        created = _insert_new_codes(connection, table, rows)
         found = connection.execute(
             select(table.c.code, table.c.id).where(table.c.code.in_(list(names)))
         )
         self.departments.update({code: ident for code, ident in found})
-        self.created_departments += len(rows)
-        log.info("created %d departments from source %s", len(rows), source)
+        self.created_departments += created
+        log.info("created %d departments from source %s", created, source)
 
     def _insert_types(
         self,
@@ -107,7 +112,7 @@ class Catalogue:
     ) -> None:
         table = ServiceType.__table__
         rows = [self._type_row(code, spec, source) for code, spec in specs.items()]
-        connection.execute(insert(table), rows)
+        created = _insert_new_codes(connection, table, rows)
         found = connection.execute(
             select(table.c.code, table.c.id, table.c.department_id).where(
                 table.c.code.in_(list(specs))
@@ -116,8 +121,8 @@ class Catalogue:
         for code, ident, department_id in found:
             self.types[code] = ident
             self.type_departments[ident] = department_id
-        self.created_types += len(rows)
-        log.info("created %d service types from source %s", len(rows), source)
+        self.created_types += created
+        log.info("created %d service types from source %s", created, source)
 
     def _type_row(
         self, code: str, spec: tuple[str, str, str], source: str
@@ -151,3 +156,28 @@ class Catalogue:
 
     def department_id(self, code: str) -> int:
         return self.departments[code or UNSTATED_DEPARTMENT]
+
+
+def _insert_new_codes(
+    connection: Connection, table: Table, rows: list[dict[str, Any]]
+) -> int:
+    """Insert the rows whose code is not stored yet; return how many were inserted.
+
+    A row whose code another transaction committed first is skipped. On
+    PostgreSQL the insert waits for a concurrent transaction that inserted the
+    same code and skips the row once that one commits. On SQLite the write
+    lock taken by BEGIN IMMEDIATE serializes the transactions.
+    """
+    dialects = {"postgresql": postgresql, "sqlite": sqlite}
+    dialect = dialects.get(connection.dialect.name)
+    if dialect is None:
+        raise ValueError(
+            f"creating departments and service types needs PostgreSQL or SQLite, "
+            f"not {connection.dialect.name}"
+        )
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=[table.c.code])
+        .returning(table.c.id)
+    )
+    return len(connection.execute(statement, rows).all())

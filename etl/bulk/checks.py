@@ -5,10 +5,10 @@ A record that fails is rejected with the reason, never truncated or guessed.
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from cases.lifecycle import CHANNELS, KINDS, OUTCOMES, STATUSES
-from cases.quality import join_flags
+from cases.quality import FUTURE_DATE, join_flags
 from etl.sources.record import SourceRecord
 
 # Column widths of the case store (cases.models); PostgreSQL enforces them.
@@ -26,6 +26,12 @@ DATETIME_FIELDS = (
     "due_at",
     "first_response_at",
 )
+# A creation or closing time later than the import time plus this is flagged
+# future_date. The day covers a source clock that runs ahead and a local time
+# exported with the wrong UTC offset (offsets span -12 to +14 hours), so only
+# times that cannot be a skewed "now" are flagged.
+FUTURE_TOLERANCE = timedelta(days=1)
+FUTURE_FIELDS = ("created_at", "closed_at")
 _STATUSES = frozenset(STATUSES)
 _OUTCOMES = frozenset(OUTCOMES)
 _CHANNELS = frozenset(CHANNELS)
@@ -36,8 +42,12 @@ class RecordError(ValueError):
     """A record that cannot be stored; the message is the reject reason."""
 
 
-def check_record(record: SourceRecord) -> str:
-    """Raise RecordError naming the first problem; return the stored flag string."""
+def check_record(record: SourceRecord, future_limit: datetime | None = None) -> str:
+    """Raise RecordError naming the first problem; return the stored flag string.
+
+    A creation or closing time later than ``future_limit`` adds the
+    future_date flag, and the time is stored as given.
+    """
     if not record.external_id:
         raise RecordError("external id is empty")
     if not record.service_code:
@@ -60,7 +70,19 @@ def check_record(record: SourceRecord) -> str:
             continue
         if value.utcoffset() is None:
             raise RecordError(f"{name} {value.isoformat()} has no time zone")
+    flags = set(record.flags or ())
+    if future_limit is not None and is_future(record, future_limit):
+        flags.add(FUTURE_DATE)
     try:
-        return join_flags(record.flags) if record.flags else ""
+        return join_flags(flags) if flags else ""
     except ValueError as error:
         raise RecordError(str(error)) from None
+
+
+def is_future(record: SourceRecord, limit: datetime) -> bool:
+    """Tell whether the record's creation or closing time is later than ``limit``."""
+    for name in FUTURE_FIELDS:
+        value = getattr(record, name)
+        if value is not None and value > limit:
+            return True
+    return False

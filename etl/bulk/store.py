@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -93,6 +94,25 @@ def _fetch_stored_sqlite(
         row = dict(zip(_STORED_NAMES, values, strict=True))
         found[row["external_id"]] = row
     return found
+
+
+def lock_sources(connection: Connection, sources: Iterable[str]) -> None:
+    """Make concurrent imports of the same sources write one batch at a time.
+
+    A batch reads which of its external ids are stored and then inserts the
+    others, so two imports of one file must not interleave those steps. On
+    PostgreSQL this takes a transaction-level advisory lock per source, in
+    sorted order so that two batches cannot deadlock. SQLite needs nothing
+    because the batch's BEGIN IMMEDIATE holds the database's write lock.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    for source in sorted(set(sources)):
+        digest = hashlib.blake2b(
+            f"city311 import {source}".encode(), digest_size=8
+        ).digest()
+        key = int.from_bytes(digest, "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def allocate_case_ids(connection: Connection, count: int) -> list[int]:

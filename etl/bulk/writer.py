@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -31,10 +32,16 @@ from cases.lifecycle import CHANNELS, OUTCOMES, STATUSES
 from cases.numbering import reserve_sequences
 from cases.numbers import format_case_number
 from cases.projection import encode, rebuild
+from cases.quality import FUTURE_DATE
 from etl.bulk import columnar, store
 from etl.bulk import fresh as fresh_rows
 from etl.bulk.catalogue import Catalogue
-from etl.bulk.checks import MAX_LENGTHS, RecordError, check_record
+from etl.bulk.checks import (
+    FUTURE_TOLERANCE,
+    MAX_LENGTHS,
+    RecordError,
+    check_record,
+)
 from etl.bulk.columnar import FLAG_TEXT, BlockColumns, case_numbers, fresh_tuples
 from etl.bulk.events import (
     HistoryRecord,
@@ -47,6 +54,7 @@ from etl.bulk.plan import plan_update, stated_fields
 from etl.bulk.progress import Progress
 from etl.rejects import RejectsFile, rejects_path
 from etl.sources.batch import RecordBlock
+from etl.sources.checks import BIT
 from etl.sources.record import RejectedRow, SourceRecord
 
 log = logging.getLogger(__name__)
@@ -207,7 +215,14 @@ class _Writing:
     def finish(self) -> None:
         """Wait for every batch to be written; raise the thread's error."""
         if self.queue is not None and self.thread is not None:
-            self.queue.put(None)
+            # The thread stops taking jobs after an error, so a blocking put
+            # into the full queue would wait forever.
+            while True:
+                try:
+                    self.queue.put(None, timeout=0.1)
+                    break
+                except queue.Full:
+                    self._raise()
             self.thread.join()
             self.thread = None
         self._raise()
@@ -293,11 +308,13 @@ class BulkWriter:
         self.rejects = RejectsFile(rejects_path(rejects_dir, label, clock()))
         self._seen: set[tuple[str, str]] = set()
         self._expect_new = True
+        self._future_limit = clock() + FUTURE_TOLERANCE
 
     def write(self, items: Iterable[SourceRecord | RejectedRow]) -> ImportSummary:
         """Write every item and return the counts; rejects go to the rejects file."""
         started = time.perf_counter()
         log.info("import of %s started", self.summary.source)
+        self._future_limit = self.clock() + FUTURE_TOLERANCE
         with self.engine.connect() as connection:
             self.catalogue.load(connection)
         sqlite = self.engine.dialect.name == "sqlite"
@@ -368,6 +385,7 @@ class BulkWriter:
             (source,) = sources
         else:
             return False
+        _flag_future(block, self._future_limit)
         shared = _SharedBlock(block, self.zone)
         if self._expect_new:
             # Build the columns here, where they overlap with the writer
@@ -441,7 +459,7 @@ class BulkWriter:
         if self.source_name:
             item.source = self.source_name
         try:
-            flags = check_record(item)
+            flags = check_record(item, self._future_limit)
         except RecordError as error:
             self._reject(item.row_number, str(error), f"external_id={item.external_id}")
             return None
@@ -478,6 +496,7 @@ class BulkWriter:
         now = self.clock()
         with Session(self.engine) as session, session.begin():
             connection = session.connection()
+            store.lock_sources(connection, _batch_sources(batch))
             self.catalogue.ensure(
                 connection, _catalogue_records(batch), self.summary.source
             )
@@ -737,6 +756,29 @@ def _block_fits(block: RecordBlock) -> bool:
         if values and max(map(len, values)) > limit:
             return False
     return True
+
+
+def _flag_future(block: RecordBlock, limit: datetime) -> None:
+    """Add the future_date bit to ``block.flag_bits``, as ``check_record`` adds
+    the flag on the record path."""
+    bound = np.datetime64(limit.astimezone(UTC).replace(tzinfo=None), "us")
+    future = np.zeros(block.n, dtype=bool)
+    for dates in (block.batch.created, block.batch.closed):
+        if dates is not None:
+            future |= dates.utc > bound
+    bit = BIT[FUTURE_DATE]
+    for i in np.flatnonzero(future).tolist():
+        block.flag_bits[i] |= bit
+
+
+def _batch_sources(batch: _Batch) -> set[str]:
+    sources: set[str] = set()
+    for part in batch.parts:
+        if isinstance(part, _BlockRows):
+            sources.add(part.source)
+        else:
+            sources.update(pending.record.source for pending in part)
+    return sources
 
 
 def _catalogue_records(batch: _Batch) -> Iterable[Any]:

@@ -21,6 +21,7 @@ FLAG_ORDER = (
     quality.OUT_OF_AREA,
     quality.UNREADABLE_TEXT,
     quality.DUPLICATE_ID,
+    quality.FUTURE_DATE,
 )
 BIT = {name: 1 << i for i, name in enumerate(FLAG_ORDER)}
 FLAG_SETS = tuple(

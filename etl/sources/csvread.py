@@ -1,10 +1,12 @@
 """Read a delimited text file into chunks of columns.
 
 The fast path parses with pyarrow's CSV reader, every column as raw bytes, so
-invalid UTF-8 cannot stop the read. pyarrow does not report where in the file a
-row with the wrong number of fields was. So the first such row switches the
-read to the standard-library ``csv`` module, which restarts after the rows
-already returned and keeps exact row numbers. Row numbers count data records from 1
+invalid UTF-8 inside a well-formed row cannot stop the read. pyarrow does not
+report where in the file a row with the wrong number of fields was, and it
+cannot describe such a row when the row is not valid UTF-8. So the first parse
+error switches the read to the standard-library ``csv`` module, which restarts
+after the rows already returned, decodes invalid bytes as U+FFFD and keeps
+exact row numbers. Row numbers count data records from 1
 (the header excluded); a record with embedded newlines counts once; blank lines
 are not records.
 """
@@ -22,7 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from etl.sources.chunk import Chunk
+from etl.sources.chunk import REPLACEMENT, Chunk
 from etl.sources.prefetch import prefetch
 from etl.sources.record import RejectedRow
 
@@ -32,10 +34,6 @@ BLOCK_BYTES = 8 << 20
 FALLBACK_ROWS = 50_000
 
 csv.field_size_limit(sys.maxsize)
-
-
-class _RaggedFile(Exception):
-    """A row with the wrong number of fields was seen by pyarrow."""
 
 
 def check_text_file(path: Path) -> None:
@@ -78,18 +76,22 @@ def read_chunks(
         for chunk in prefetch(_arrow_chunks(path, delimiter, names)):
             done += chunk.n
             yield chunk
-    except _RaggedFile:
-        logger.info("%s: rows with the wrong field count; reading with csv", path)
+    except pa.ArrowInvalid:
+        # The message quotes the bad row as the file has it, possibly as binary
+        # bytes, so it is not logged. The csv reader rejects that row with its
+        # row number and its text decoded with U+FFFD.
+        logger.info("%s: rows pyarrow cannot parse; reading with csv", path)
         yield from _python_chunks(path, delimiter, names, skip=done)
 
 
 def _arrow_chunks(path: Path, delimiter: str, names: list[str]) -> Iterator[Chunk]:
-    ragged: list[int] = []
+    """Yield whole record batches; a malformed row raises pyarrow.ArrowInvalid.
 
-    def on_invalid_row(row: pacsv.InvalidRow) -> str:
-        ragged.append(row.actual_columns)
-        return "skip"
-
+    No ``invalid_row_handler`` is set because pyarrow (26.0, in
+    ``_handle_invalid_row``) decodes the row's text as strict UTF-8 before
+    calling it. On a row of binary bytes that decoding fails inside pyarrow,
+    which prints "Exception ignored" to stderr and then fails the read.
+    """
     width = len(names)
     types = {f"f{i}": pa.binary() for i in range(width)}
     reader = pacsv.open_csv(
@@ -103,7 +105,6 @@ def _arrow_chunks(path: Path, delimiter: str, names: list[str]) -> Iterator[Chun
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
             newlines_in_values=True,
-            invalid_row_handler=on_invalid_row,
         ),
         convert_options=pacsv.ConvertOptions(
             column_types=types,
@@ -113,15 +114,11 @@ def _arrow_chunks(path: Path, delimiter: str, names: list[str]) -> Iterator[Chun
     )
     first = 1
     for batch in reader:
-        if ragged:
-            raise _RaggedFile
         if batch.num_rows == 0:
             continue
         columns = [batch.column(i) for i in range(width)]
         yield Chunk(names, columns, range(first, first + batch.num_rows), [])
         first += batch.num_rows
-    if ragged:
-        raise _RaggedFile
 
 
 def _python_chunks(
@@ -149,8 +146,11 @@ def _python_chunks(
                     rows.append(fields)
                     numbers.append(number)
                 else:
+                    raw = join_fields(fields)
                     reason = f"expected {width} fields, found {len(fields)}"
-                    rejects.append(RejectedRow(number, reason, join_fields(fields)))
+                    if REPLACEMENT in raw:
+                        reason += "; the row has bytes that are not UTF-8 text"
+                    rejects.append(RejectedRow(number, reason, raw))
             columns = [
                 pa.array(list(values), pa.string())
                 for values in zip(*rows, strict=True)

@@ -295,3 +295,40 @@ def test_reader_error_keeps_full_batches(tmp_path):
     # Eight rows: one repeats an id, so seven are accepted and two full
     # batches of three were complete when reading failed.
     assert len(table_rows(engine, "case")) == 6
+
+
+def test_future_dates_flagged_like_records(tmp_path):
+    from sqlalchemy import select
+
+    from cases.models import Case
+
+    # NOW is 2026-01-05 12:00 UTC, so times after 2026-01-06 12:00 UTC are future.
+    lines = [
+        line("1", created="01/01/2099 12:00:00 AM", status="Open"),
+        line("2", closed="01/06/2026 11:00:00 AM", status="Closed"),
+        line("3", created="01/06/2026 06:00:00 AM", status="Open"),
+        line("4", closed="01/23/2018 10:00:00 AM", status="Closed"),
+    ]
+    later = [line("4", closed="01/06/2026 11:00:00 AM", status="Closed")]
+    first = write_csv(tmp_path / "first.csv", lines)
+    second = write_csv(tmp_path / "second.csv", later)
+    engines, summaries, _ = import_three_ways(tmp_path, [first], batch_size=2)
+    assert_same(engines)
+    assert summaries[0] == summaries[1] == summaries[2]
+    assert summaries[0][0]["flagged"] == 2
+    with engines[0].connect() as connection:
+        stored = dict(connection.execute(select(Case.external_id, Case.flags)).all())
+        created = connection.execute(
+            select(Case.created_at).where(Case.external_id == "1")
+        ).scalar_one()
+    assert stored == {"1": "future_date", "2": "future_date", "3": "", "4": ""}
+    assert created.year == 2099
+    engines, summaries, _ = import_three_ways(tmp_path, [first, second])
+    assert_same(engines)
+    assert summaries[0][1]["updated"] == 1
+    assert summaries[0][1]["flagged"] == 1
+    with engines[0].connect() as connection:
+        flags = connection.execute(
+            select(Case.flags).where(Case.external_id == "4")
+        ).scalar_one()
+    assert flags == "future_date"

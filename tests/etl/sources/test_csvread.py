@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from etl.sources.csvread import read_chunks, read_header
@@ -120,3 +122,46 @@ def test_binary_file_rejected_with_clear_error(tmp_path):
     path.write_bytes(b"PK\x03\x04\x00\x00binary")
     with pytest.raises(ValueError, match="not a text CSV file"):
         read_header(path, ",")
+
+
+def garbage_bytes(size: int, seed: int = 311) -> bytes:
+    """Return ``size`` random bytes without a double quote.
+
+    An unbalanced quote would make the rest of the file one quoted field,
+    which no CSV reader can split again, so the test keeps quotes out.
+    """
+    rng = random.Random(seed)
+    return bytes(
+        rng.choice([b for b in range(256) if b != ord('"')]) for _ in range(size)
+    )
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_binary_block_mid_file_rejected(write, capfd, delimiter):
+    # Eight fields, so that no line of the random bytes splits into a full row.
+    names = ["id", "name", "a", "b", "c", "d", "e", "f"]
+    lines = [
+        delimiter.join([str(i), f"name {i}", "1", "2", "3", "4", "5", "6"]) + "\n"
+        for i in range(1, 7001)
+    ]
+    content = (
+        (delimiter.join(names) + "\n").encode()
+        + "".join(lines[:3500]).encode()
+        + garbage_bytes(3000)
+        + b"\n"
+        + "".join(lines[3500:]).encode()
+    )
+    path = write("a.csv", content)
+    rows, rejects = rows_of(path, delimiter=delimiter)
+    numbers = [number for number, _ in rows]
+    assert len(rows) == 7000
+    assert numbers[:3500] == list(range(1, 3501))
+    assert [row["id"] for _, row in rows] == [str(i) for i in range(1, 7001)]
+    assert rejects
+    garbage_numbers = [r.row_number for r in rejects]
+    assert garbage_numbers == list(range(3501, 3501 + len(rejects)))
+    assert numbers[3500] > garbage_numbers[-1]
+    assert all(isinstance(r.raw, str) for r in rejects)
+    assert any("\ufffd" in r.raw for r in rejects)
+    assert any("not UTF-8" in r.reason for r in rejects)
+    assert "Exception ignored" not in capfd.readouterr().err
