@@ -1,7 +1,8 @@
 """The login guard: a ``before_request`` hook in front of every staff path.
 
 Staff paths are the dashboard pages (``/``, ``/department/...``, ``/cases...``,
-``/quality``), ``/console``, ``/queue`` and Dash's callback endpoint
+``/quality``), the meeting packet ``/packet.pdf`` (it lists overdue cases),
+``/console``, ``/queue`` and Dash's callback endpoint
 ``/_dash-update-component``, except callbacks that ``dashboard.access`` deems
 public (outputs with ids starting ``public-``, and the page router drawing
 ``/public``). Everything else (``/public``, ``/request``,
@@ -17,7 +18,7 @@ from dashboard.access import is_public_callback
 
 DASH_CALLBACK = "/_dash-update-component"
 STAFF_PREFIXES = ("/department/", "/cases", "/console", "/queue")
-STAFF_EXACT = ("/", "/quality")
+STAFF_EXACT = ("/", "/quality", "/packet.pdf")
 QUEUE_ROLES = frozenset({STAFF, HEAD, MAYOR, ADMIN})
 CONSOLE_ROLES = frozenset({AGENT, STAFF, HEAD, MAYOR, ADMIN})
 

@@ -21,6 +21,8 @@ def fetch(live, path: str, browser=None) -> requests.Response:
         "/cases",
         "/cases/26-000001-5",
         "/quality",
+        "/packet.pdf",
+        "/cases.csv",
         "/console",
         "/queue",
         "/queue/26-000001-5",
