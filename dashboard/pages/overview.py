@@ -39,6 +39,12 @@ from metrics.citistat import compute
 dash.register_page(__name__, path="/", title="CitiStat overview", name="Overview")
 
 PAGE = "overview"
+# The case list behind each scorecard column: the cases that column counts.
+SCORECARD_BASIS = {
+    **TILES,
+    "time_to_close_p90_hours": "closed",
+    "trend": "received",
+}
 
 
 def layout(**query):
@@ -196,7 +202,8 @@ def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> s
     if trigger == click_id("overview-scorecard-grid") and cell and cell.get("rowId"):
         if cell.get("colId") == "name":
             return department_href(cell["rowId"], filters)
-        return cases_href(replace(filters, departments=(cell["rowId"],)))
+        basis = SCORECARD_BASIS.get(cell.get("colId"), "received")
+        return cases_href(replace(filters, departments=(cell["rowId"],)), basis)
     if trigger == "overview-received-closed" and weekly_click:
         week, basis = weekly_click["points"][0]["customdata"]
         return cases_href(week_filters(filters, date.fromisoformat(week)), basis)

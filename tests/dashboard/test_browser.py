@@ -116,6 +116,19 @@ def test_scorecard_row_opens_case_list(visit):
     assert "basis=received" in seen.page.url
 
 
+@pytest.mark.parametrize(
+    ("column", "basis"),
+    [("overdue_open", "overdue"), ("open_backlog", "open"), ("on_time_rate", "closed")],
+)
+def test_scorecard_cell_opens_its_cases(visit, column, basis):
+    seen = visit("/?" + NOVEMBER)
+    cell = f'#overview-scorecard-grid .ag-row[row-id="PW"] [col-id="{column}"]'
+    seen.page.locator(cell).click()
+    seen.page.wait_for_url("**/cases?**")
+    assert "department=PW" in seen.page.url
+    assert f"basis={basis}" in seen.page.url
+
+
 def test_scorecard_name_opens_department(visit):
     seen = visit("/?" + NOVEMBER)
     cell = '#overview-scorecard-grid .ag-row[row-id="PW"] [col-id="name"]'
