@@ -34,7 +34,7 @@ CASE_ORDER = "e.kind <> 'created', e.\"at\", e.event_id"
 
 # Open cases at $as_of with their state columns under alias ``s``, and their
 # fact_case row under alias ``c``.
-_OPEN_AT = """
+OPEN_AT = """
     (SELECT e.case_id, e.status_after AS status,
             e.department_id_after AS department_id,
             e.service_type_id_after AS service_type_id, e.due_at_after AS due_at
@@ -50,7 +50,8 @@ def _check_instant(as_of: datetime) -> None:
         raise ValueError(f"as-of time {as_of.isoformat()} has no UTC offset")
 
 
-def _open_where(filters: Filters) -> tuple[str, dict]:
+def open_where(filters: Filters) -> tuple[str, dict]:
+    """Return the conditions on ``OPEN_AT`` for cases open at ``$as_of``."""
     where, params = where_clause(filters, date_column=None, columns=STATE_COLUMNS)
     condition = "c.created_at <= $as_of AND (c.is_open OR c.closed_at > $as_of)"
     return f"{condition} AND {where}", params
@@ -69,12 +70,12 @@ def state(
     """
     _check_instant(as_of)
     by = normalize_by(by)
-    where, params = _open_where(filters)
+    where, params = open_where(filters)
     params["as_of"] = as_of
     sql = grouped_query(
         "count(*) AS open_backlog, "
         "count(*) FILTER (WHERE s.due_at < $as_of) AS overdue_open",
-        _OPEN_AT,
+        OPEN_AT,
         where,
         by=by,
         columns=STATE_COLUMNS,
@@ -193,11 +194,11 @@ def aging(
     0-2 bucket. Columns: ``bucket``, ``open``.
     """
     _check_instant(as_of)
-    where, params = _open_where(filters)
+    where, params = open_where(filters)
     params["as_of"] = as_of
     sql = f"""
         SELECT floor((epoch($as_of) - epoch(c.created_at)) / 86400) AS age_days
-        FROM {_OPEN_AT} WHERE {where}
+        FROM {OPEN_AT} WHERE {where}
     """
     ages = fetch(con, f"SELECT age_days, count(*) AS n FROM ({sql}) GROUP BY 1", params)
     rows = []
@@ -235,14 +236,14 @@ def overdue_list(
     _check_instant(as_of)
     if limit <= 0 or offset < 0:
         raise ValueError(f"page limit {limit} and offset {offset} must be >= 1, >= 0")
-    where, params = _open_where(filters)
+    where, params = open_where(filters)
     params.update(as_of=as_of, limit=limit, offset=offset)
     condition = f"{where} AND s.due_at < $as_of"
     sql = f"""
         SELECT c.case_number, t.code AS service_type, d.code AS department,
                s.due_at, (epoch($as_of) - epoch(s.due_at)) / 86400.0 AS days_overdue,
                count(*) OVER () AS total
-        FROM {_OPEN_AT}
+        FROM {OPEN_AT}
         LEFT JOIN dim_service_type t ON t.service_type_id = s.service_type_id
         LEFT JOIN dim_department d ON d.department_id = s.department_id
         WHERE {condition}
@@ -254,7 +255,7 @@ def overdue_list(
     else:
         # A page past the end has no row to carry the total.
         count_params = {k: v for k, v in params.items() if k not in ("limit", "offset")}
-        count_sql = f"SELECT count(*) AS n FROM {_OPEN_AT} WHERE {condition}"
+        count_sql = f"SELECT count(*) AS n FROM {OPEN_AT} WHERE {condition}"
         total = int(fetch(con, count_sql, count_params)["n"].iloc[0])
     rows = rows.drop(columns="total")
     return Page(rows, total, offset, limit)

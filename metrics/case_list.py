@@ -17,26 +17,22 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from metrics.backlog import OPEN_AT, open_where
 from metrics.filters import CASE_COLUMNS, FilterError, Filters, where_clause
 from metrics.query import fetch
 
 # Case-list bases: the set of cases behind the tile or chart a click came from.
-# NOTE: "open" and "overdue" use each case's current state, while the backlog
-# and overdue tiles replay events to the period's end, so for a period that
-# ended before today the list and the tile can count different cases.
+# "open" and "overdue" take each case's state at the filters' as-of time (the
+# end of the period, or now while it runs) as the backlog tiles do.
 BASES: Mapping[str, str] = {
     "received": "cases created in the period",
     "closed": "cases finally closed in the period",
-    "open": "cases open now",
-    "overdue": "open cases past their due date now",
+    "open": "cases open at the end of the period",
+    "overdue": "open cases past their due date at the end of the period",
 }
 _BASIS_DATE = {"received": "c.created_date", "closed": "c.closed_date"}
-_BASIS_CONDITION = {
-    "received": "TRUE",
-    "closed": "NOT c.is_open",
-    "open": "c.is_open",
-    "overdue": "c.is_open AND c.due_at < $now",
-}
+_BASIS_CONDITION = {"received": "TRUE", "closed": "NOT c.is_open"}
+_STATE_BASES = frozenset({"open", "overdue"})
 
 # Grid column id -> SQL expression. Only these may be sorted or filtered.
 COLUMNS: Mapping[str, str] = {
@@ -135,15 +131,24 @@ def _grid_condition(
 
 
 def where_sql(query: CaseQuery, now: datetime) -> tuple[str, dict[str, Any]]:
-    """Return ``(sql, params)`` of every predicate of a case query."""
-    where, params = where_clause(
-        query.filters,
-        date_column=_BASIS_DATE.get(query.basis),
-        columns=CASE_COLUMNS,
-    )
-    conditions = [_BASIS_CONDITION[query.basis], where]
-    if query.basis == "overdue":
-        params["now"] = now
+    """Return ``(sql, params)`` of every predicate of a case query.
+
+    ``now`` is the as-of time of the open and overdue bases when the filters
+    carry none.
+    """
+    if query.basis in _STATE_BASES:
+        where, params = open_where(query.filters)
+        params["as_of"] = query.filters.as_of or now
+        conditions = [where]
+        if query.basis == "overdue":
+            conditions.append("s.due_at < $as_of")
+    else:
+        where, params = where_clause(
+            query.filters,
+            date_column=_BASIS_DATE[query.basis],
+            columns=CASE_COLUMNS,
+        )
+        conditions = [_BASIS_CONDITION[query.basis], where]
     if query.flag == UNFLAGGED_NEGATIVE:
         conditions.append(
             "NOT c.has_duration_flag AND (c.closed_at < c.created_at"
@@ -162,11 +167,16 @@ def where_sql(query: CaseQuery, now: datetime) -> tuple[str, dict[str, Any]]:
     return " AND ".join(conditions), params
 
 
-_FROM = """
-    fact_case c
+_NAMES = """
     LEFT JOIN dim_department d ON d.department_id = c.department_id
     LEFT JOIN dim_service_type t ON t.service_type_id = c.service_type_id
 """
+
+
+def _from_sql(query: CaseQuery) -> str:
+    """Return the FROM clause: fact_case ``c``, with the state at as-of as ``s``."""
+    source = OPEN_AT if query.basis in _STATE_BASES else "fact_case c"
+    return source + _NAMES
 
 
 def _order_sql(sort: tuple[tuple[str, str], ...]) -> str:
@@ -201,7 +211,7 @@ def case_page(
     params.update(limit=limit, offset=offset)
     select = ", ".join(f"{sql} AS {name}" for name, sql in COLUMNS.items())
     sql = (
-        f"SELECT {select} FROM {_FROM} WHERE {where} "
+        f"SELECT {select} FROM {_from_sql(query)} WHERE {where} "
         f"ORDER BY {_order_sql(query.sort)} LIMIT $limit OFFSET $offset"
     )
     return fetch(con, sql, params)
@@ -210,7 +220,9 @@ def case_page(
 def case_count(con: duckdb.DuckDBPyConnection, query: CaseQuery, now: datetime) -> int:
     """Return how many cases match a case query."""
     where, params = where_sql(query, now)
-    frame = fetch(con, f"SELECT count(*) AS n FROM {_FROM} WHERE {where}", params)
+    frame = fetch(
+        con, f"SELECT count(*) AS n FROM {_from_sql(query)} WHERE {where}", params
+    )
     return int(frame["n"].iloc[0])
 
 
@@ -231,7 +243,7 @@ def iter_case_batches(
     while True:
         batch_params = dict(params, last=last, limit=batch_size)
         sql = (
-            f"SELECT c.case_id AS _id, {select} FROM {_FROM} "
+            f"SELECT c.case_id AS _id, {select} FROM {_from_sql(query)} "
             f"WHERE {where} AND c.case_id > $last "
             f"ORDER BY c.case_id LIMIT $limit"
         )

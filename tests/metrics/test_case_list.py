@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import duckdb
 import pytest
 
+from metrics import backlog
 from metrics.case_list import (
     CaseQuery,
     case_count,
@@ -134,3 +136,26 @@ def test_batches_cover_every_case(con, november):
     batches = list(iter_case_batches(con, CaseQuery(november), NOW, batch_size=20))
     assert [len(b) for b in batches] == [20, 20, 20, 20, 5]
     assert len({n for b in batches for n in b["case_number"]}) == 85
+
+
+@pytest.mark.parametrize("days_before_clock", [0, 3, 10, 20, 40])
+@pytest.mark.parametrize("department", [None, "PW", "WTR"])
+def test_open_lists_match_backlog_state(con, november, days_before_clock, department):
+    as_of = NOW - timedelta(days=days_before_clock)
+    filters = replace(november, as_of=as_of)
+    if department:
+        filters = replace(filters, departments=(department,))
+    expected = backlog.state(con, filters, as_of)
+    assert case_count(con, CaseQuery(filters, "open"), NOW) == int(
+        expected["open_backlog"].sum()
+    )
+    assert case_count(con, CaseQuery(filters, "overdue"), NOW) == int(
+        expected["overdue_open"].sum()
+    )
+
+
+def test_open_list_takes_state_at_as_of(con, november):
+    earlier = replace(november, as_of=NOW - timedelta(days=20))
+    assert case_count(con, CaseQuery(earlier, "open"), NOW) != case_count(
+        con, CaseQuery(november, "open"), NOW
+    )
