@@ -121,12 +121,14 @@ def status_command(app: AppContext, limit: int, as_json: bool) -> None:
     click.echo(f"Current snapshot: {current or 'none published yet'}")
     for row in runs:
         started = _text(row["started_at"])
-        counts = (
-            f"read {row['rows_read']}, inserted {row['inserted']}, "
-            f"updated {row['updated']}"
-            if row["status"] == "succeeded"
-            else row["error"] or ""
-        )
+        if row["status"] == "succeeded":
+            counts = (
+                f"read {row['rows_read']}, inserted {row['inserted']}, "
+                f"updated {row['updated']} in {_duration(row)}; watermark "
+                f"{_text(row['watermark_updated_at'])} case {row['watermark_case_id']}"
+            )
+        else:
+            counts = row["error"] or ""
         kind = "full" if row["full_rebuild"] else "incremental"
         click.echo(
             f"  run {row['run_id']:>5}  {started}  {row['status']:<9} {kind:<11} "
@@ -188,6 +190,14 @@ def freeze_command(app: AppContext, name: str, as_json: bool) -> None:
         print_json({"name": name, "snapshot": version, "path": str(folder)})
         return
     click.echo(f"Froze snapshot {version} as {name}.")
+
+
+def _duration(row: dict[str, Any]) -> str:
+    """Format a run's wall time from its start and finish, or a dash."""
+    if row["started_at"] is None or row["finished_at"] is None:
+        return "-"
+    seconds = (row["finished_at"] - row["started_at"]).total_seconds()
+    return f"{seconds:.2f} s"
 
 
 def _text(value) -> str:

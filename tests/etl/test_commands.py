@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -135,6 +136,9 @@ def test_status_lists_runs(store):
     text = city311(store, "etl", "status").stdout
     assert "Current snapshot: v000002" in text
     assert "run     1" in text
+    run_line = next(line for line in text.splitlines() if "run     2" in line)
+    assert re.search(r" in \d+\.\d\d s; watermark \d{4}-\d\d-\d\dT", run_line)
+    assert run_line.rstrip().endswith(f"case {payload['runs'][0]['watermark_case_id']}")
 
 
 def test_status_before_first_run(store):
