@@ -72,7 +72,7 @@ PUBLIC_TABLES = (*WHOLE_TABLES[:4], *CASE_TABLES, "etl_run")
 
 # The order of one case's events: the ``created`` event first, then time, then
 # event id. ``next_at`` is the time of the next event in this order (NULL for
-# the last), so the event whose state holds at T is the one with
+# the last), so the event whose state is in effect at T is the one with
 # ``"at" <= T AND (next_at IS NULL OR next_at > T)``.
 CASE_EVENT_ORDER = "kind <> 'created', \"at\", event_id"
 NEXT_AT_SQL = f'lead("at") OVER (PARTITION BY case_id ORDER BY {CASE_EVENT_ORDER})'

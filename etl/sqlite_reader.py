@@ -15,7 +15,7 @@ for as long as the workers take to begin, typically a few milliseconds,
 because the workers are started and connected before the lock is taken.
 
 Each worker uses the sqlite3 module, which is the same SQLite library as the
-coordinator's, and holds no other connection to the store.
+coordinator's, and has no other connection to the store.
 """
 
 from __future__ import annotations

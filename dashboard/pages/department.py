@@ -127,7 +127,10 @@ def load_state(code, query):
 
 
 def default_views():
-    """Each department's page without a query string, for the cache warm-up."""
+    """Return the loaders of each department page without a query string.
+
+    The cache warm-up runs them.
+    """
     views = []
     for code, _ in _department_names():
         views.append((f"department {code} charts", partial(load_by_type, code, {})))

@@ -137,7 +137,7 @@ def load_charts(query):
 
 
 def default_views():
-    """The overview without a query string, for the cache warm-up."""
+    """Return the loaders of the overview without a query string (for the warm-up)."""
     return [
         ("overview tiles", lambda: load_headline({})),
         ("overview charts", lambda: load_charts({})),

@@ -136,7 +136,7 @@ def load_figures(weeks: str):
 
 
 def default_views():
-    """The public page's first period, for the cache warm-up."""
+    """Return the loaders of the public page for its first period (for the warm-up)."""
     return [("public page", partial(load_figures, "4"))]
 
 

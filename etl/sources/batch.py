@@ -61,7 +61,7 @@ class RecordBlock:
 
     The instants are read from the batch's parsed dates when first needed.
 
-    ``reasons`` holds a reject reason per row (else None) and ``flag_bits`` the
+    ``reasons`` contains a reject reason per row (else None) and ``flag_bits`` the
     row's flags as ``checks.BIT`` bits, the duplicate bit included. Iterating
     yields the same records and rejects as ``RecordBuilder.emit``; the bulk
     writer reads the columns directly.
