@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import flask
 from dash import Input, Output, callback, clientside_callback, dcc, html
 
 from dashboard.components.filter_bar import filter_bar
@@ -14,10 +15,19 @@ from dashboard.components.navbar import staff_navbar
 from dashboard.runtime import runtime
 from dashboard.urlstate import as_of, check_codes, default_period, parse_filters
 from dashboard.warehouse import NoSnapshotError
+from dashboard.web.csrf import csrf_token
 from metrics.dimensions import Dimensions, dimensions
 from metrics.filters import FilterError, Filters
 
 log = logging.getLogger(__name__)
+
+
+def _signed_in() -> tuple[Any, str | None]:
+    """Return the logged-in user and a form token (``None`` outside a request)."""
+    if not flask.has_request_context():
+        return None, None
+    user = getattr(flask.g, "user", None)
+    return user, (csrf_token() if user is not None else None)
 
 
 def view_errors() -> tuple[type[Exception], ...]:
@@ -62,11 +72,14 @@ def page_frame(
     path: str,
     extra_keys: tuple[str, ...] = (),
     with_filters: bool = True,
+    set_by_path: dict[str, str] | None = None,
 ) -> html.Div:
     """Frame a staff page: navigation, title, filter bar, message area, URL store.
 
     The page's callbacks take ``<page>-query`` as input; ``<page>-go`` is the
-    location their drill-down clicks navigate with.
+    location their drill-down clicks navigate with. ``set_by_path`` names filter
+    controls the path already decides (the department of a department page):
+    the bar shows their value and cannot change it.
     """
     rt = runtime()
     filters: Filters | None = None

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from cases.intake import NewCase
-from tests.live_server import PASSWORD
+from tests.live_server import PASSWORD, build_server, serve
 
 pytestmark = pytest.mark.browser
 
@@ -152,3 +152,28 @@ def test_every_control_has_label(live, page):
     ]:
         page.goto(live.url + path)
         assert page.evaluate(UNLABELLED_CONTROLS) == [], path
+
+
+def test_dashboard_header_shows_user_links_and_logs_out(tmp_path, page):
+    store = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+    with serve(build_server(store, tmp_path, dashboard=True)) as server:
+        server.add_user("hal", "head", "PW")
+        server.add_user("amy", "agent")
+        login(page, server.url, "amy")
+        page.goto(f"{server.url}/cases")
+        page.locator("#navbar-user").wait_for()
+        assert page.locator("#navbar-user").inner_text() == "amy (agent)"
+        assert page.get_by_role("link", name="Agent console").count() == 1
+        assert page.get_by_role("link", name="Work queue").count() == 0
+
+        login(page, server.url, "hal")
+        page.goto(f"{server.url}/cases")
+        page.locator("#navbar-user").wait_for()
+        assert page.locator("#navbar-user").inner_text() == "hal (head, PW)"
+        page.get_by_role("link", name="Work queue").click()
+        page.wait_for_url("**/queue")
+        page.goto(f"{server.url}/cases")
+        page.locator("#navbar-logout").click()
+        page.wait_for_url("**/login")
+        page.goto(f"{server.url}/cases")
+        assert "/login" in page.url
