@@ -113,13 +113,15 @@ def register_filter_callback(app: dash.Dash) -> None:
         clicks, start, end, departments, types, channels, districts, context
     ):
         pairs = [("from", (start or "")[:10]), ("to", (end or "")[:10])]
+        set_by_path = set((context or {}).get("set_by_path", ()))
         for key, values in (
             ("department", departments),
             ("service_type", types),
             ("channel", channels),
             ("district", districts),
         ):
-            pairs.extend((key, value) for value in values or [])
+            if key not in set_by_path:
+                pairs.extend((key, value) for value in values or [])
         pairs.extend((context or {}).get("extra", {}).items())
         query = urlencode([(k, v) for k, v in pairs if v])
         return f"{(context or {}).get('path', '/')}?{query}"

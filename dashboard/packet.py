@@ -22,6 +22,7 @@ from city311.app import AppContext
 from dashboard.cache import ResultCache
 from dashboard.components import aging, backlog_trend, received_closed, top_types
 from dashboard.components.format import format_instant, format_value
+from dashboard.components.overdue_table import overdue_rows
 from dashboard.packet_html import PacketContent, render
 from dashboard.pdf import PdfError, html_to_pdf
 from dashboard.reader import WarehouseReader
@@ -127,10 +128,11 @@ def packet_content(
         details=headline["details"],
         group_label="Service type" if department else "Department",
         group_rows=_group_rows(grouped["rows"], by, names),
-        overdue=[
-            dict(row, due_at=format_instant(row["due_at"], city.timezone))
-            for row in overdue.rows.to_dict("records")
-        ],
+        overdue=overdue_rows(
+            overdue.rows,
+            city.timezone,
+            {c: n for c, n, _ in dims.service_types},
+        ),
         overdue_total=overdue.total,
         notes=[
             "A figure resting on fewer cases than the minimum shows "

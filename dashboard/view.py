@@ -92,13 +92,15 @@ def page_frame(
         message = error_alert(error)
     extra = {key: query[key] for key in extra_keys if isinstance(query.get(key), str)}
     bar = (
-        filter_bar(page, path, filters, default_period(rt.today()), dims, extra)
+        filter_bar(
+            page, path, filters, default_period(rt.today()), dims, extra, set_by_path
+        )
         if with_filters
         else None
     )
     return html.Div(
         [
-            staff_navbar(page, rt.context.city.name),
+            staff_navbar(page, rt.context.city.name, *_signed_in()),
             dbc.Container(
                 [
                     html.H1(title, className="h3"),
@@ -115,11 +117,16 @@ def page_frame(
     )
 
 
-def graph(graph_id: str, height: int = 340) -> dcc.Loading:
-    """Return a graph placeholder that a callback fills."""
+def graph(graph_id: str, height: int = 340, grows: bool = False) -> dcc.Loading:
+    """Return a graph placeholder that a callback fills.
+
+    With ``grows`` the placeholder is at least ``height`` pixels and takes the
+    figure's own height when that is larger (a bar per service type, say).
+    """
+    size = "minHeight" if grows else "height"
     return dcc.Loading(
         dcc.Graph(
-            id=graph_id, style={"height": f"{height}px"}, config={"displaylogo": False}
+            id=graph_id, style={size: f"{height}px"}, config={"displaylogo": False}
         ),
         type="default",
     )

@@ -2,17 +2,20 @@
 
 Used for the on-time rate and the median first response of a department.
 Types whose figure rests on too few cases show as 'insufficient data' in the
-hover text and in a note under the title, with no bar.
+hover text and in a note under the title, with no bar. A bar is green when its
+figure meets the type's target, red when it misses, blue with no target.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.components.charts import COLORS, base_layout, empty_figure
+from dashboard.components.charts import STATUS_COLORS, base_layout, empty_figure
 from dashboard.components.format import format_value
+from dashboard.components.tiles import target_text, tile_status
 
 
 def type_values(
@@ -25,6 +28,7 @@ def type_values(
         if code is None:
             continue
         detail = row["details"][metric]
+        status = tile_status(detail)
         records.append(
             {
                 "code": code,
@@ -33,6 +37,8 @@ def type_values(
                 "text": format_value(detail["value"], detail["unit"], detail["reason"]),
                 "n": detail["n"],
                 "target": detail.get("target"),
+                "status": status,
+                "verdict": target_text(detail, status),
             }
         )
     return sorted(records, key=lambda r: r["name"])
@@ -50,9 +56,11 @@ def make_figure(records: list[dict[str, Any]], title: str, unit: str) -> go.Figu
             x=[r["value"] * scale for r in shown],
             y=[r["name"] for r in shown],
             orientation="h",
-            marker_color=COLORS["closed"],
+            marker_color=[STATUS_COLORS[r["status"]] for r in shown],
             customdata=[r["code"] for r in shown],
-            hovertext=[f"{r['name']}: {r['text']} (n={r['n']})" for r in shown],
+            hovertext=[
+                f"{r['name']}: {r['text']} (n={r['n']}), {r['verdict']}" for r in shown
+            ],
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
@@ -61,6 +69,32 @@ def make_figure(records: list[dict[str, Any]], title: str, unit: str) -> go.Figu
         figure.add_vline(x=target * scale, line_dash="dash", annotation_text="target")
     axis = "percent" if unit == "fraction" else "hours"
     figure.update_layout(xaxis_title=axis, yaxis={"automargin": True})
+    base_layout(figure, title, height=max(260, 60 + 32 * len(shown)))
     if missing:
-        title = f"{title}<br><sup>insufficient data: {', '.join(missing)}</sup>"
-    return base_layout(figure, title, height=max(260, 60 + 32 * len(records)))
+        _note_below(figure, f"insufficient data: {', '.join(missing)}")
+    return figure
+
+
+def _note_below(figure: go.Figure, text: str) -> None:
+    """Write ``text`` under the x-axis title, wrapped, and make room for it.
+
+    Plotly wraps neither titles nor annotations, so the text is broken here.
+    """
+    lines = textwrap.wrap(text, 80)
+    figure.add_annotation(
+        text="<br>".join(lines),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="top",
+        yshift=-62,
+        align="left",
+        showarrow=False,
+        font={"size": 11, "color": "#495057"},
+    )
+    extra = 16 * len(lines) + 26
+    figure.update_layout(
+        height=figure.layout.height + extra, margin_b=figure.layout.margin.b + extra
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 COLORS = {"received": "#1f5fa8", "closed": "#2f8f5b", "backlog": "#7a4fa3"}
+# Bars scored against a target: meets it, misses it, or no target to compare.
+STATUS_COLORS = {"good": "#2f8f5b", "bad": "#b02a37", "neutral": "#1f5fa8"}
 
 
 def base_layout(figure: go.Figure, title: str, height: int = 320) -> go.Figure:

@@ -41,7 +41,9 @@ def _options(kind: str, dimensions: Dimensions | None) -> list[dict[str, str]]:
     return [{"label": c, "value": c} for c in dimensions.channels]
 
 
-def _dropdown(kind: str, page: str, values, dimensions) -> dbc.Col:
+def _dropdown(
+    kind: str, page: str, values, dimensions, path_value: str | None = None
+) -> dbc.Col:
     ident = control_id(kind, page)
     label_id = f"{page}-filter-{kind}-label"
     return dbc.Col(
@@ -50,9 +52,11 @@ def _dropdown(kind: str, page: str, values, dimensions) -> dbc.Col:
             dcc.Dropdown(
                 id=ident,
                 options=_options(kind, dimensions),
-                value=list(values),
+                value=[path_value] if path_value else list(values),
                 multi=True,
                 placeholder="All",
+                disabled=path_value is not None,
+                clearable=path_value is None,
             ),
         ],
         md=2,
@@ -66,8 +70,14 @@ def filter_bar(
     default: tuple[date, date],
     dimensions: Dimensions | None,
     extra: dict[str, str] | None = None,
+    set_by_path: dict[str, str] | None = None,
 ) -> dbc.Card:
-    """Build the bar; ``extra`` contains query keys the page keeps (such as basis)."""
+    """Build the bar; ``extra`` contains query keys the page keeps (such as basis).
+
+    ``set_by_path`` maps a control to the one value the page's path decides.
+    That control is shown disabled and left out of the query string on apply.
+    """
+    set_by_path = set_by_path or {}
     start, end = (filters.start, filters.end) if filters else default
     values = {
         kind: getattr(filters, f"{kind}s") if filters else () for kind in CONTROLS
@@ -85,7 +95,10 @@ def filter_bar(
         ],
         md=3,
     )
-    dropdowns = [_dropdown(kind, page, values[kind], dimensions) for kind in CONTROLS]
+    dropdowns = [
+        _dropdown(kind, page, values[kind], dimensions, set_by_path.get(kind))
+        for kind in CONTROLS
+    ]
     apply = dbc.Col(
         dbc.Button("Apply", id=control_id("apply", page), color="primary"),
         md=1,
@@ -97,7 +110,11 @@ def filter_bar(
                 dbc.Row([period, *dropdowns, apply], className="g-2"),
                 dcc.Store(
                     id=control_id("context", page),
-                    data={"path": path, "extra": extra or {}},
+                    data={
+                        "path": path,
+                        "extra": extra or {},
+                        "set_by_path": list(set_by_path),
+                    },
                 ),
                 dcc.Location(id=control_id("nav", page), refresh="callback-nav"),
             ]

@@ -15,13 +15,19 @@ def make_figure(outcomes: pd.DataFrame) -> go.Figure:
     if outcomes.empty:
         return empty_figure(TITLE, "no cases closed in the period")
     labels = [str(o).replace("_", " ") for o in outcomes["outcome"]]
+    # Horizontal bars, largest on top: outcome names stay readable, unrotated.
     figure = go.Figure(
         go.Bar(
-            x=labels,
-            y=outcomes["closed"],
+            x=outcomes["closed"],
+            y=labels,
+            orientation="h",
             marker_color=COLORS["closed"],
             text=[f"{s:.0%}" for s in outcomes["share"]],
-            hovertemplate="%{x}: %{y:,} (%{text})<extra></extra>",
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,} (%{text})<extra></extra>",
         )
     )
-    return base_layout(figure, TITLE, height=280)
+    figure.update_layout(
+        yaxis={"automargin": True, "autorange": "reversed"}, xaxis_title="cases"
+    )
+    return base_layout(figure, TITLE, height=max(220, 80 + 26 * len(labels)))

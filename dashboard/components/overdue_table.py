@@ -22,11 +22,15 @@ COLUMN_DEFS = [
 ]
 
 
-def overdue_rows(frame: pd.DataFrame, zone: ZoneInfo) -> list[dict[str, Any]]:
+def overdue_rows(
+    frame: pd.DataFrame, zone: ZoneInfo, type_names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Format ``backlog.overdue_list`` rows; a type shows by name where known."""
+    names = type_names or {}
     return [
         {
             "case_number": row["case_number"],
-            "service_type": row["service_type"],
+            "service_type": names.get(row["service_type"], row["service_type"]),
             "due_at": format_instant(row["due_at"], zone),
             "days_overdue": round(float(row["days_overdue"]), 1),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.components.charts import base_layout
+from dashboard.components.charts import COLORS, base_layout
 
 TITLE = "Transfers in and out"
 
@@ -19,7 +19,8 @@ def make_figure(transfers: pd.DataFrame, department: str) -> go.Figure:
         go.Bar(
             x=["Transferred in", "Transferred out"],
             y=[moved_in, moved_out],
-            marker_color=["#2f8f5b", "#b02a37"],
+            # Neither direction is good or bad, so no green or red.
+            marker_color=[COLORS["received"], COLORS["backlog"]],
             hovertemplate="%{x}: %{y:,}<extra></extra>",
         )
     )

@@ -46,13 +46,13 @@ def layout(code: str | None = None, **query):
         click_store("department-overdue-grid"),
         dbc.Row(
             [
-                dbc.Col(graph("department-on-time", 360), lg=6),
+                dbc.Col(graph("department-on-time", 360, grows=True), lg=6),
                 dbc.Col(graph("department-aging"), lg=6),
             ]
         ),
         dbc.Row(
             [
-                dbc.Col(graph("department-first-response", 360), lg=6),
+                dbc.Col(graph("department-first-response", 360, grows=True), lg=6),
                 dbc.Col(
                     [
                         graph("department-transfers", 280),
@@ -72,7 +72,14 @@ def layout(code: str | None = None, **query):
         # panels stay hidden, so no empty axes appear under it.
         title = "Department not found"
         body = [html.Div(body, style={"display": "none"})]
-    return page_frame(PAGE, title, query, body, path=f"/department/{code}")
+    return page_frame(
+        PAGE,
+        title,
+        query,
+        body,
+        path=f"/department/{code}",
+        set_by_path={"department": code} if code in names else None,
+    )
 
 
 def _department_names():
@@ -182,7 +189,8 @@ def show_state(code, query):
     except view_errors():
         raise PreventUpdate from None
     zone = rt.context.city.timezone
-    rows = overdue_table.overdue_rows(overdue.rows, zone)
+    type_names = {c: n for c, n, _ in read_dimensions().service_types}
+    rows = overdue_table.overdue_rows(overdue.rows, zone, type_names)
     note = [
         f"{overdue.total:,} cases overdue at the end of the period",
         f" (the {OVERDUE_ROWS} most overdue are listed). "

@@ -106,6 +106,18 @@ def test_department_page_draws_charts(visit):
     assert seen.page.locator("#department-on-time .bars path").count() == 1
 
 
+def test_department_page_fixes_its_department_filter(visit):
+    seen = visit(f"/department/PW?{NOVEMBER}")
+    wait_for_text(seen, "#department-overdue-note", "10 cases overdue")
+    control = seen.page.locator("#department-filter-department-label + div")
+    assert "Public Works" in control.inner_text()
+    assert control.locator("button").first.is_disabled()
+    seen.page.locator('[id*="filter-apply"]').click()
+    seen.page.wait_for_url("**/department/PW?from=2026-11-02**")
+    assert "department=" not in seen.page.url
+    wait_for_text(seen, "#department-overdue-note", "10 cases overdue")
+
+
 def test_scorecard_row_opens_case_list(visit):
     seen = visit("/?" + NOVEMBER)
     cell = '#overview-scorecard-grid .ag-row[row-id="WTR"] [col-id="received"]'

@@ -13,6 +13,7 @@ from dashboard.components import (
     backlog_trend,
     case_map,
     location_map,
+    outcomes,
     received_closed,
     top_types,
     transfers,
@@ -130,6 +131,21 @@ def test_location_map_without_tiles():
     assert figure.layout.dragmode == "pan"
 
 
+def test_location_map_marks_district_points_as_landmarks():
+    districts = pd.DataFrame(
+        {
+            "district": ["1", "2"],
+            "latitude": [39.75, 39.73],
+            "longitude": [-75.55, -75.56],
+        }
+    )
+    figure = location_map.make_figure(39.74, -75.55, "26-000061-5", "", districts)
+    landmarks, case = figure.data
+    assert list(landmarks.text) == ["District 1", "District 2"]
+    assert list(case.x) == [-75.55]
+    assert figure.layout.yaxis.range[0] < 39.73 < 39.75 < figure.layout.yaxis.range[1]
+
+
 def test_location_map_with_tiles():
     url = "https://tiles.example.org/{z}/{x}/{y}.png"
     figure = location_map.make_figure(39.74, -75.55, "2026-000061", url)
@@ -174,4 +190,45 @@ def test_by_type_lists_insufficient_groups():
     figure = by_type_figure(records, "On-time rate", "fraction")
     assert list(figure.data[0].y) == ["Pothole"]
     assert list(figure.data[0].x) == [100.0]
-    assert "insufficient data: MISSED_TRASH" in figure.layout.title.text
+    notes = [a.text for a in figure.layout.annotations]
+    assert any("insufficient data: MISSED_TRASH" in text for text in notes)
+
+
+def _on_time_row(code: str, value: float, score: float | None) -> dict:
+    detail = {
+        "value": value,
+        "unit": "fraction",
+        "reason": None,
+        "n": 40,
+        "target": 0.85 if score is not None else None,
+        "score": score,
+    }
+    return {"service_type": code, "details": {"on_time_rate": detail}}
+
+
+def test_by_type_colours_bars_against_target():
+    rows = [
+        _on_time_row("A", 0.9, 0.9 / 0.85),
+        _on_time_row("B", 0.5, 0.5 / 0.85),
+        _on_time_row("C", 0.7, None),
+    ]
+    records = type_values(rows, "on_time_rate", {})
+    figure = by_type_figure(records, "On-time rate", "fraction")
+    assert list(figure.data[0].marker.color) == ["#2f8f5b", "#b02a37", "#1f5fa8"]
+    assert "misses target 85%" in figure.data[0].hovertext[1]
+    assert "no target set" in figure.data[0].hovertext[2]
+
+
+def test_outcomes_are_horizontal_bars_with_readable_names():
+    frame = pd.DataFrame(
+        {
+            "outcome": ["resolved", "no_action_needed"],
+            "closed": [30, 10],
+            "share": [0.75, 0.25],
+        }
+    )
+    bar = outcomes.make_figure(frame).data[0]
+    assert bar.orientation == "h"
+    assert list(bar.y) == ["resolved", "no action needed"]
+    assert list(bar.x) == [30, 10]
+    assert list(bar.text) == ["75%", "25%"]
