@@ -41,6 +41,19 @@ def district_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     return fetch(con, sql, params)
 
 
+def district_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return each district's map point, whatever the filters.
+
+    Columns: ``district``, ``name``, ``latitude``, ``longitude``. Districts
+    without a configured point are left out.
+    """
+    sql = """
+        SELECT district, name, latitude, longitude FROM dim_geography
+        WHERE latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY district
+    """
+    return fetch(con, sql, {})
+
+
 def open_case_points(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.components.case_map import MARGINS
@@ -13,11 +14,37 @@ HEIGHT = 300
 
 
 def make_figure(
-    latitude: float | None, longitude: float | None, label: str, tiles_url: str = ""
+    latitude: float | None,
+    longitude: float | None,
+    label: str,
+    tiles_url: str = "",
+    districts: pd.DataFrame | None = None,
 ) -> go.Figure:
+    """Draw the case's point, with ``districts`` as labelled landmarks.
+
+    ``districts`` comes from ``metrics.map_points.district_points``; a map
+    without tiles has no streets, so the district points show where the case is.
+    """
     if latitude is None or longitude is None:
         return empty_figure(TITLE, "this case has no coordinates")
-    figure = go.Figure(
+    figure = go.Figure()
+    if districts is not None and not districts.empty:
+        figure.add_trace(
+            point_trace(
+                districts["latitude"],
+                districts["longitude"],
+                tiles_url,
+                # Text labels on a MapLibre map would need a glyph server.
+                mode="markers" if tiles_url else "markers+text",
+                marker={"size": 9, "color": "#adb5bd"},
+                text=[f"District {d}" for d in districts["district"]],
+                textposition="top center",
+                textfont={"color": "#6c757d", "size": 11},
+                hovertemplate="%{text}<extra></extra>",
+                name="District",
+            )
+        )
+    figure.add_trace(
         point_trace(
             [latitude],
             [longitude],
@@ -29,5 +56,7 @@ def make_figure(
             name=label,
         )
     )
-    frame_map(figure, (latitude, longitude), 14, HEIGHT - MARGINS, tiles_url)
+    zoom = 14 if districts is None or districts.empty else 12.5
+    frame_map(figure, (latitude, longitude), zoom, HEIGHT - MARGINS, tiles_url)
+    figure.update_layout(showlegend=False)
     return base_layout(figure, TITLE, height=HEIGHT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -23,8 +24,10 @@ from dashboard.view import (
     register_csv_export,
     view_errors,
 )
+from dashboard.web.guard import QUEUE_ROLES
 from metrics.case_detail import case_row
 from metrics.case_detail import timeline as case_timeline
+from metrics.map_points import district_points
 
 dash.register_page(
     __name__,
@@ -93,7 +96,28 @@ def _summary(row: dict, zone, now) -> list:
         className="table table-sm",
     )
     clock = make_clock(state, text, format_instant(row["due_at"], zone))
-    return [dbc.Row([dbc.Col(table, lg=8), dbc.Col(clock, lg=4)])]
+    return [dbc.Row([dbc.Col(table, lg=8), dbc.Col([clock, *_queue_link(row)], lg=4)])]
+
+
+def _queue_link(row: dict) -> list:
+    """Link roles with a work queue to the case there.
+
+    The warehouse has no address, description or notes; the work queue reads
+    them from the case store and checks the user's department.
+    """
+    user = getattr(flask.g, "user", None) if flask.has_request_context() else None
+    if user is None or user.role not in QUEUE_ROLES:
+        return []
+    return [
+        html.P(
+            html.A(
+                "Open in the work queue (address, description, notes)",
+                href=f"/queue/{row['case_number']}",
+                id="case-queue-link",
+            ),
+            className="mt-2",
+        )
+    ]
 
 
 HIDDEN = {"display": "none"}
@@ -126,7 +150,11 @@ def show_case(number):
         "case-timeline-grid", timeline.timeline_rows(events, zone), number
     )
     figure = location_map.make_figure(
-        row["latitude"], row["longitude"], number, rt.context.settings.map_tiles_url
+        row["latitude"],
+        row["longitude"],
+        number,
+        rt.context.settings.map_tiles_url,
+        rt.reader.call(district_points),
     )
     return (
         _summary(row, zone, rt.now()),
