@@ -88,6 +88,11 @@ def show_summary(query):
         if selection.basis in ("received", "closed")
         else f"{total:,} {BASES[selection.basis]}"
     )
+    if selection.basis == "closed":
+        text += (
+            ". The Closed figure counts closures instead: a case reopened and "
+            "closed again counts once per closure."
+        )
     extra = {
         "basis": selection.basis,
         "flag": selection.flag,

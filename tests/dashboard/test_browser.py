@@ -79,6 +79,7 @@ def test_overview_renders_figures(visit, live_url):
     ("path", "selector", "expected"),
     [
         (f"/cases?{NOVEMBER}&department=PW", "#cases-summary", "40 cases created"),
+        (f"/cases?{NOVEMBER}&basis=closed", "#cases-summary", "counts closures"),
         (f"/department/WTR?{NOVEMBER}", "#department-overdue-note", "0 cases overdue"),
         (f"/cases/{WATER_CASE}", "#case-sla-text", "closed"),
         (f"/quality?{NOVEMBER}", "#quality-totals", "3 of 85 cases"),
