@@ -71,7 +71,33 @@ def _format(value: Any, unit: str) -> str:
         return f"{value:.1%}"
     if unit == "cases":
         return f"{value:,.0f}"
+    if unit == "hours":
+        return f"{value:,.1f} h"
     return f"{value:,.2f}"
+
+
+def data_source(con, snapshot: str | None, warehouse: Path | None) -> str:
+    """Return a description of the data the figures were read from.
+
+    A snapshot contains the record of the ETL run that published it, so the
+    newest successful run in ``etl_run`` names the version actually read,
+    even when a new one was published meanwhile.
+    """
+    row = con.execute(
+        "SELECT snapshot, finished_at FROM etl_run WHERE status = 'succeeded' "
+        "ORDER BY run_id DESC LIMIT 1"
+    ).fetchone()
+    built = (
+        f"ETL run finished {row[1]:%Y-%m-%d %H:%M} UTC"
+        if row and row[1]
+        else "no ETL run recorded"
+    )
+    if warehouse is not None:
+        return f"file {warehouse}, {built}"
+    version = row[0] if row and row[0] else "unknown version"
+    if snapshot is not None and snapshot != version:
+        return f"frozen snapshot {snapshot} (version {version}), {built}"
+    return f"snapshot {version}, {built}"
 
 
 def _print_table(details: dict[str, dict[str, Any]]) -> None:
@@ -89,17 +115,28 @@ def _print_table(details: dict[str, dict[str, Any]]) -> None:
         )
 
 
-def _print_report(result: dict[str, Any]) -> None:
+def _print_report(
+    result: dict[str, Any], source: str, names: dict[str, str], zone
+) -> None:
     period = result["period"]
+    as_of = datetime.fromisoformat(result["as_of"]).astimezone(zone)
     click.echo(
         f"CitiStat {period['from']} to {period['to']} "
-        f"(backlog as of {result['as_of']}); previous period "
+        f"(backlog as of {as_of:%Y-%m-%d %H:%M %Z}); previous period "
         f"{result['previous_period']['from']} to {result['previous_period']['to']}"
     )
+    click.echo(f"Data: {source}.")
+    click.echo(
+        "Times in hours (h). Score = actual / target, inverted where lower is "
+        "better, so 1.00 or more meets the target."
+    )
+    click.echo("")
     _print_table(result["details"])
     for row in result.get("rows", []):
+        code = row[result["by"]]
+        name = f" ({names[code]})" if code in names else ""
         click.echo("")
-        click.echo(f"{result['by'].replace('_', ' ')} {row[result['by']]}")
+        click.echo(f"{result['by'].replace('_', ' ')} {code}{name}")
         _print_table(row["details"])
 
 
@@ -174,6 +211,8 @@ def report(
     try:
         check_codes(con, filters)
         result = compute(con, filters, app.city, by=by)
+        source = data_source(con, snapshot, warehouse)
+        names = _group_names(con, by)
     except FilterError as error:
         fail(str(error))
     finally:
@@ -181,9 +220,17 @@ def report(
     if pdf_path is not None:
         write_pdf(app, filters, pdf_path, snapshot, warehouse)
     if as_json:
-        print_json(result)
+        print_json({**result, "source": source})
         return
-    _print_report(result)
+    _print_report(result, source, names, app.city.timezone)
+
+
+def _group_names(con, by: str | None) -> dict[str, str]:
+    """Return the names of the departments or service types the rows are by."""
+    if by is None:
+        return {}
+    table = "dim_department" if by == "department" else "dim_service_type"
+    return dict(con.execute(f"SELECT code, name FROM {table}").fetchall())
 
 
 def write_pdf(

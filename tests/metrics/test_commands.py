@@ -96,8 +96,14 @@ def test_report_table(run):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("CitiStat 2026-11-01 to 2026-11-30")
+    assert lines[0].endswith(
+        "(backlog as of 2026-12-01 00:00 EST); previous period 2026-10-02 to 2026-10-31"
+    )
+    assert lines[1].startswith("Data: file ")
     received = next(line for line in lines if line.startswith("Received"))
     assert received.split()[1:4] == ["11", "1", "-"]
+    median = next(line for line in lines if line.startswith("Median time to close"))
+    assert " h " in median
     on_time = next(line for line in lines if line.startswith("On-time rate"))
     assert on_time.rstrip().endswith("insufficient data")
 
@@ -132,3 +138,38 @@ def test_report_missing_warehouse(tmp_path):
     )
     assert result.returncode == 1
     assert "none.duckdb not found" in result.stderr
+
+
+def _runs(rows: list[tuple]):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(
+        "CREATE TABLE etl_run (run_id INTEGER, status VARCHAR, snapshot VARCHAR, "
+        "finished_at TIMESTAMPTZ)"
+    )
+    for row in rows:
+        con.execute("INSERT INTO etl_run VALUES (?, ?, ?, ?)", row)
+    return con
+
+
+def test_data_source_names_version_read():
+    from metrics.commands import data_source
+
+    con = _runs(
+        [
+            (1, "succeeded", "v000001", "2026-11-30 10:00:00+00"),
+            (2, "succeeded", "v000002", "2026-12-01 06:05:00+00"),
+            (3, "failed", None, "2026-12-01 06:10:00+00"),
+        ]
+    )
+    finished = "ETL run finished 2026-12-01 06:05 UTC"
+    assert data_source(con, None, None) == f"snapshot v000002, {finished}"
+    assert data_source(con, "nov", None) == (
+        f"frozen snapshot nov (version v000002), {finished}"
+    )
+    assert data_source(con, None, Path("w.duckdb")) == f"file w.duckdb, {finished}"
+    assert data_source(_runs([]), None, None) == (
+        "snapshot unknown version, no ETL run recorded"
+    )
