@@ -114,7 +114,7 @@ def _value(
     if minimum == 0:
         return (value if value is not None else 0), n, None
     if n == 0 or value is None:
-        return None, n, "no cases"
+        return None, n, definition.empty_reason
     if n < minimum:
         return None, n, INSUFFICIENT_DATA
     return value, n, None

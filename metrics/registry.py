@@ -25,6 +25,7 @@ class Metric:
     ``min_n`` is the smallest number of cases for which the figure is shown.
     Below it the value is None with the reason "insufficient data". Counts use 0
     because a count is exact at any size. ``bounded`` marks a fraction in [0, 1].
+    ``empty_reason`` is the reason given when no case counts towards the figure.
     """
 
     name: str
@@ -37,6 +38,7 @@ class Metric:
     min_n: int = DEFAULT_MIN_N
     bounded: bool = False
     headline: bool = True
+    empty_reason: str = "no cases"
 
 
 def _count(
@@ -103,6 +105,8 @@ METRICS: dict[str, Metric] = {
             "closures",
             "n_with_due",
             bounded=True,
+            # Questions and other types without an SLA have no due date.
+            empty_reason="no cases with a due date",
         ),
         _count(
             "overdue_open",

@@ -173,4 +173,5 @@ def test_compute_empty_year(con):
     result = citistat.compute(con, empty, clock=_clock)
     assert result["metrics"]["received"] == 0
     assert result["metrics"]["on_time_rate"] is None
-    assert result["details"]["on_time_rate"]["reason"] == "no cases"
+    assert result["details"]["on_time_rate"]["reason"] == "no cases with a due date"
+    assert result["details"]["time_to_close_median_hours"]["reason"] == "no cases"
