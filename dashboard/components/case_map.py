@@ -72,12 +72,15 @@ def make_figure(
             districts["latitude"],
             districts["longitude"],
             tiles_url,
-            # Text labels would make MapLibre fetch glyphs from a font server.
-            mode="markers",
+            # Text labels would make MapLibre fetch glyphs from a font server,
+            # so only the SVG map writes each district's code on its bubble.
+            mode="markers" if tiles_url else "markers+text",
+            text=districts["district"],
+            textfont={"color": "white", "size": 12},
             marker={
                 "size": bubble_sizes(districts["received"]),
                 "color": "#1f5fa8",
-                "opacity": 0.55,
+                "opacity": 0.75,
             },
             customdata=[["district", d] for d in districts["district"]],
             name="Received per district",

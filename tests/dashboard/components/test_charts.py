@@ -101,7 +101,8 @@ def test_map_offline_without_tiles():
         ["district", "1"],
         ["district", "2"],
     ]
-    assert figure.data[0].mode == "markers"
+    assert figure.data[0].mode == "markers+text"
+    assert list(figure.data[0].text) == ["1", "2"]
 
 
 def test_map_tiles_from_setting():
@@ -121,6 +122,7 @@ def test_map_tiles_from_setting():
     assert list(figure.data[0].lat) == [39.7]
     assert figure.layout.map.style == "white-bg"
     assert list(figure.layout.map.layers[0].source) == [url]
+    assert figure.data[0].mode == "markers"
 
 
 def test_location_map_without_tiles():
