@@ -242,6 +242,9 @@ def test_case_grid_number_opens_case(visit):
     seen = visit(f"/cases?{NOVEMBER}&department=PW")
     cell = seen.page.locator('#cases-grid .ag-row [col-id="case_number"]').first
     cell.wait_for()
+    # At a load average of 9 a click sent while the grid's row requests were
+    # still out did not navigate (once in three runs), so wait for them.
+    seen.page.wait_for_load_state("networkidle")
     number = cell.inner_text().strip()
     cell.click()
     seen.page.wait_for_url(f"**/cases/{number}")
