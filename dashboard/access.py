@@ -35,14 +35,21 @@ def _output_ids(body: dict[str, Any]) -> list[str]:
 
 
 def _router_path(body: dict[str, Any]) -> str | None:
-    for item in body.get("inputs") or []:
-        if (
-            isinstance(item, dict)
-            and item.get("id") == ROUTER_LOCATION
-            and item.get("property") == "pathname"
-        ):
-            return item.get("value")
-    return None
+    """Return the path the page router would draw, or None for any other shape.
+
+    Dash hands a callback its inputs by position, so the pathname must be the
+    first input, and any input from another component (which would take its
+    place) or any state makes the request something other than the router.
+    """
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list) or not inputs or body.get("state"):
+        return None
+    if any(not isinstance(i, dict) or i.get("id") != ROUTER_LOCATION for i in inputs):
+        return None
+    first = inputs[0]
+    if first.get("property") != "pathname" or not isinstance(first.get("value"), str):
+        return None
+    return first["value"]
 
 
 def is_public_callback(body: dict[str, Any] | None) -> bool:
