@@ -84,3 +84,22 @@ def test_staff_callback_needs_login(dash_live):
     response = post_callback(dash_live, "overview", browser)
     assert response.status_code == 200
     assert "staff x" in response.text
+
+
+def test_router_with_smuggled_path_needs_login(dash_live):
+    """An extra first input would give Dash's page router a staff path."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "x", "property": "y", "value": "/department/PW"},
+            {"id": "_pages_location", "property": "pathname", "value": "/public"},
+        ],
+    }
+    response = requests.post(
+        dash_live.url + "/_dash-update-component", json=body, timeout=30
+    )
+    assert response.status_code == 401
