@@ -9,6 +9,7 @@ import threading
 
 import click
 
+from city311.access_log import PathOnlyRequestHandler
 from city311.app import AppContext
 from city311.clitools import handle_errors, pass_app
 
@@ -31,7 +32,12 @@ def run_server(app: AppContext, host: str, port: int, with_scheduler: bool) -> N
         signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     log.info("serving on http://%s:%d", host, port)
     try:
-        server.run(host=host, port=port, threaded=True)
+        server.run(
+            host=host,
+            port=port,
+            threaded=True,
+            request_handler=PathOnlyRequestHandler,
+        )
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

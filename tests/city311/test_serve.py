@@ -54,6 +54,8 @@ def test_serve_answers_and_logs_stop(tmp_path):
         health = wait_for(f"{base}/healthz")
         assert health.json()["status"] == "ok"
         assert requests.get(f"{base}/request", timeout=30).status_code == 200
+        secret = "api_key=k3y-abc&email=bob@example.org&phone=3025550199"
+        requests.get(f"{base}/status?{secret}", timeout=30)
         staff = requests.get(f"{base}/queue", timeout=30, allow_redirects=False)
         assert staff.status_code == 302
         assert "/login" in staff.headers["Location"]
@@ -62,3 +64,6 @@ def test_serve_answers_and_logs_stop(tmp_path):
         _, log = server.communicate(timeout=30)
     assert server.returncode == 0
     assert f"server on 127.0.0.1:{port} stopped" in log
+    assert '"GET /status?[query hidden] HTTP/1.1" 200' in log
+    for secret in ("k3y-abc", "bob@example.org", "3025550199"):
+        assert secret not in log
