@@ -82,7 +82,19 @@ def definition_record(service_type: ServiceType) -> dict[str, Any]:
     }
 
 
+# Kinds whose location is a place in the city (a pothole, a broken light).
+# A complaint's, a bill's or a question's address is usually the resident's
+# home or business, so the public sees no address or point for them.
+PUBLIC_LOCATION_KINDS = frozenset({"service_request"})
+
+
+def location_is_public(case: Case) -> bool:
+    """Tell whether anyone may see the case's address and coordinates."""
+    return case.service_type.kind in PUBLIC_LOCATION_KINDS
+
+
 def request_record(case: Case, zone: ZoneInfo) -> dict[str, Any]:
+    located = location_is_public(case)
     return {
         "service_request_id": case.case_number,
         "status": open311_status(case.status),
@@ -95,11 +107,11 @@ def request_record(case: Case, zone: ZoneInfo) -> dict[str, Any]:
         "requested_datetime": iso(case.created_at, zone),
         "updated_datetime": iso(case.updated_at, zone),
         "expected_datetime": iso(case.due_at, zone),
-        "address": case.address,
+        "address": case.address if located else None,
         "address_id": None,
         "zipcode": None,
-        "lat": case.latitude,
-        "long": case.longitude,
+        "lat": case.latitude if located else None,
+        "long": case.longitude if located else None,
         "media_url": None,
     }
 

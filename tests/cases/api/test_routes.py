@@ -382,3 +382,20 @@ def test_rate_limit_answers_429(live):
     for _ in range(2):
         assert get(live, f"{V2}/services.json").status_code == 200
     assert_error(get(live, f"{V2}/services.json"), 429)
+
+
+def test_complaint_location_stays_private(live, seeded):
+    """A complaint's address is usually the resident's own home."""
+    number = seeded["closed"].case_number
+    record = get(live, f"{V2}/requests/{number}.json").json()[0]
+    assert record["service_code"] == "HOUSING"
+    assert record["address"] is None
+    assert record["lat"] is None
+    assert record["long"] is None
+    assert "2 Elm St" not in get(live, f"{V2}/requests/{number}.xml").text
+
+
+def test_service_request_location_is_public(live, seeded):
+    record = get(live, f"{V2}/requests/{seeded['open'].case_number}.json").json()[0]
+    assert record["address"] == "1 Main St"
+    assert record["long"] == -75.55
