@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cases.errors import NotFoundError
 from cases.lookup import find_case
-from cases.models import Case, Requester
+from cases.models import Case, Department, Requester
 
 MAX_RESULTS = 50
 _NOT_DIGITS = re.compile(r"\D")
@@ -42,20 +42,34 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_cases(session: Session, kind: str, text: str) -> list[CaseSummary]:
+def _in_department(query, department: str | None):
+    """Narrow a case query to one department's cases; None keeps every case."""
+    if department is None:
+        return query
+    return query.join(Department, Department.id == Case.department_id).where(
+        Department.code == department
+    )
+
+
+def search_cases(
+    session: Session, kind: str, text: str, department: str | None = None
+) -> list[CaseSummary]:
     """Find cases; ``kind`` is ``number``, ``address`` or ``phone``.
 
     A number search raises ``InvalidCaseNumber`` for a mistyped number. A phone
     search compares digits only, so "302-555-0101" finds "(302) 555 0101".
+    With ``department`` (a department code) only that department's cases are
+    found, as department staff may read no others.
     """
     text = text.strip()
     if not text:
         return []
     if kind == "number":
         try:
-            return [_summary(find_case(session, text))]
+            found = _summary(find_case(session, text))
         except NotFoundError:
             return []
+        return [found] if department in (None, found.department) else []
     if kind == "address":
         pattern = f"%{_escape_like(text.lower())}%"
         query = select(Case).where(func.lower(Case.address).like(pattern, escape="\\"))
@@ -67,6 +81,7 @@ def search_cases(session: Session, kind: str, text: str) -> list[CaseSummary]:
         # The last four digits are written together in every usual phone format,
         # so they narrow the rows in SQL before the digit-only comparison.
         query = query.where(Requester.phone.like(f"%{digits[-4:]}%"))
+        query = _in_department(query, department)
         candidates = session.scalars(query.order_by(Case.created_at.desc())).all()
         matches = [
             c for c in candidates if digits in _NOT_DIGITS.sub("", c.requester.phone)
@@ -76,5 +91,6 @@ def search_cases(session: Session, kind: str, text: str) -> list[CaseSummary]:
         raise ValueError(
             f"search kind {kind!r} is unknown; use number, address or phone"
         )
+    query = _in_department(query, department)
     cases = session.scalars(query.order_by(Case.created_at.desc()).limit(MAX_RESULTS))
     return [_summary(case) for case in cases]

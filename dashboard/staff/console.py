@@ -24,6 +24,7 @@ from cases.errors import CaseError, ValidationError
 from cases.models import ServiceType
 from cases.nearby import nearby_open_cases
 from cases.numbers import InvalidCaseNumber
+from cases.roles import DEPARTMENT_SCOPED
 from cases.search import search_cases
 from dashboard.portal.forms import attribute_fields, read_submission
 from dashboard.web.guard import CONSOLE_ROLES
@@ -102,10 +103,15 @@ def console():
         )
     try:
         with _context().sessions() as session:
-            results = search_cases(session, kind, text)
+            results = search_cases(session, kind, text, _readable_department())
     except InvalidCaseNumber as error:
         return _page(400, search_error=str(error))
     return _page(results=results)
+
+
+def _readable_department() -> str | None:
+    """Return the one department whose cases the user may read, or None for all."""
+    return g.user.department if g.user.role in DEPARTMENT_SCOPED else None
 
 
 def _suggestions(new_case) -> list:

@@ -66,6 +66,29 @@ def test_search_by_number_address_phone(live):
     assert "No cases found." in page.text
 
 
+def test_staff_search_finds_own_department_only(live):
+    """Staff of LI may not read a Public Works case, so search must not list it."""
+    detail = file_pothole(
+        live,
+        39.75,
+        -75.55,
+        address="77 Sunset Blvd",
+        requester=Requester("Zed", None, "(302) 555-0123"),
+    )
+    for user, listed in (("lee", False), ("pat", True)):
+        browser = login(live, user)
+        for kind, text in [
+            ("number", detail.case_number),
+            ("address", "sunset"),
+            ("phone", "302-555-0123"),
+        ]:
+            page = browser.get(
+                live.url + "/console", params={"by": kind, "q": text}, timeout=30
+            )
+            found = "No cases found." not in page.text
+            assert found is listed, (user, kind)
+
+
 def test_search_bad_check_digit_reported(live):
     browser = login(live, "amy")
     page = browser.get(
