@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 
 import flask
+import pandas as pd
 
 from dashboard.runtime import runtime
 from dashboard.urlstate import check_codes, parse_case_list
@@ -25,6 +26,29 @@ def _query_dict(args) -> dict:
     return {key: args.getlist(key) for key in args}
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP
+# "CSV injection"); imported text can start with any of them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a quote.
+
+    Only text columns change; numbers, such as a negative coordinate, stay
+    numbers.
+    """
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values):
+            continue
+        text = values.astype("string")
+        risky = text.str.startswith(FORMULA_STARTS).fillna(False)
+        if risky.any():
+            frame[column] = values.where(~risky, "'" + text)
+    return frame
+
+
 def csv_rows(batches) -> Iterator[str]:
     """Render frames as CSV text: a header, then one chunk per frame."""
     buffer = io.StringIO()
@@ -32,6 +56,7 @@ def csv_rows(batches) -> Iterator[str]:
     writer.writerow(COLUMNS)
     yield buffer.getvalue()
     for frame in batches:
+        frame = defuse_formulas(frame)
         buffer = io.StringIO()
         frame.to_csv(
             buffer, header=False, index=False, date_format="%Y-%m-%dT%H:%M:%S%z"
