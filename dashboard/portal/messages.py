@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from flask import request
 
-LANGUAGES = ("en", "es")
+from cases.languages import PORTAL_LANGUAGES
+
+LANGUAGES = PORTAL_LANGUAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
