@@ -24,7 +24,12 @@ from cases.models import ServiceType
 from cases.numbers import InvalidCaseNumber, normalize_case_number
 from cases.roles import PUBLIC_ACTOR
 from dashboard.portal.forms import AttributeField, attribute_fields, read_submission
-from dashboard.portal.messages import catalogue, choose_language
+from dashboard.portal.messages import (
+    LANGUAGES,
+    MESSAGES,
+    catalogue,
+    choose_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +92,15 @@ def _fields(service_type: ServiceType) -> list[AttributeField]:
 def _page(template: str, status: int = 200, **values):
     lang = choose_language()
     text = catalogue(lang)
-    other = "es" if lang == "en" else "en"
+    # The switcher links to every other language, each named in that language.
+    other_languages = [
+        (code, MESSAGES[code]["language_name"]) for code in LANGUAGES if code != lang
+    ]
     return (
         render_template(
             template,
             lang=lang,
-            other_lang=other,
+            other_languages=other_languages,
             t=text,
             skip_text=text["skip"],
             **values,
