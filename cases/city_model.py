@@ -160,9 +160,8 @@ class Attribute:
 
         Raises KeyError for a key that is not one of ``values``.
         """
-        return (
-            self.value_translations.get(language, {}).get(key) or dict(self.values)[key]
-        )
+        english = dict(self.values)[key]
+        return self.value_translations.get(language, {}).get(key) or english
 
 
 @dataclass(frozen=True)
