@@ -62,6 +62,16 @@ FRACTION_METRICS: frozenset[str] = frozenset(
 
 DEFAULT_DUPLICATE_RADIUS_M = 50.0
 
+# Translations of one entry's catalogue text: language code -> field -> text.
+Translations = dict[str, dict[str, str]]
+
+
+def translated(
+    translations: Translations, field_name: str, language: str, english: str
+) -> str:
+    """Return the text of ``field_name`` in ``language``, or ``english`` without one."""
+    return translations.get(language, {}).get(field_name) or english
+
 
 class CityConfigError(ValueError):
     """A city configuration that cannot be used. ``problems`` lists every finding."""
@@ -104,9 +114,18 @@ class SLA:
 
 @dataclass(frozen=True)
 class Department:
+    """A department; ``translations`` may translate its name and description."""
+
     code: str
     name: str
     description: str = ""
+    translations: Translations = field(default_factory=dict, hash=False)
+
+    def text(self, field_name: str, language: str) -> str:
+        """Return the name or description in ``language``, falling back to English."""
+        return translated(
+            self.translations, field_name, language, getattr(self, field_name)
+        )
 
 
 @dataclass(frozen=True)
@@ -115,6 +134,8 @@ class Attribute:
 
     ``values`` contains (key, name) pairs for the list datatypes and is empty otherwise.
     ``variable`` is false for an attribute that only shows text to the requester.
+    ``translations`` may translate description and datatype_description, and
+    ``value_translations`` maps a language to value key to translated choice name.
     """
 
     code: str
@@ -125,6 +146,22 @@ class Attribute:
     values: tuple[tuple[str, str], ...] = ()
     variable: bool = True
     datatype_description: str = ""
+    translations: Translations = field(default_factory=dict, hash=False)
+    value_translations: Translations = field(default_factory=dict, hash=False)
+
+    def text(self, field_name: str, language: str) -> str:
+        """Return the description or datatype_description in ``language``."""
+        return translated(
+            self.translations, field_name, language, getattr(self, field_name)
+        )
+
+    def value_name(self, key: str, language: str) -> str:
+        """Return the name of the choice ``key`` in ``language``, else in English.
+
+        Raises KeyError for a key that is not one of ``values``.
+        """
+        english = dict(self.values)[key]
+        return self.value_translations.get(language, {}).get(key) or english
 
 
 @dataclass(frozen=True)
@@ -133,6 +170,7 @@ class ServiceType:
 
     ``duplicate_radius_m`` is how far apart (metres) two open cases of this type may
     be and still be offered as likely duplicates; 0 turns the suggestion off.
+    ``translations`` may translate its name and description.
     """
 
     code: str
@@ -147,6 +185,16 @@ class ServiceType:
     keywords: tuple[str, ...] = ()
     active: bool = True
     description: str = ""
+    translations: Translations = field(default_factory=dict, hash=False)
+
+    def text(self, field_name: str, language: str) -> str:
+        """Return the name or description in ``language``, falling back to English."""
+        return translated(
+            self.translations, field_name, language, getattr(self, field_name)
+        )
+
+    def attribute(self, code: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.code == code), None)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from cases.city_model import (
 )
 from cases.config_reader import ConfigReader, choice_message, show
 from cases.service_type_parse import parse_service_types
+from cases.translation_parse import parse_translations
 
 TOP_LEVEL_KEYS = frozenset(
     {
@@ -413,11 +414,16 @@ def _parse_departments(
         where = f"departments[{index}]"
         if isinstance(code, str):
             where += f" (code {show(code)})"
-        reader.check_keys(table, ("code", "name", "description", "targets"), where)
+        reader.check_keys(
+            table, ("code", "name", "description", "targets", "translations"), where
+        )
         code = reader.get(table, "code", "string", where)
         name = reader.get(table, "name", "string", where)
         description = reader.get(table, "description", "string", where, default="")
         targets = _parse_targets(reader, table, where, "targets")
+        translations = parse_translations(
+            reader, table, where, {"name": name, "description": description}
+        )
         if code is None or name is None:
             continue
         if not DEPARTMENT_CODE.fullmatch(code):
@@ -429,7 +435,7 @@ def _parse_departments(
         if code in departments:
             reader.report(where, f"code {show(code)} is already used by a department")
             continue
-        departments[code] = Department(code, name, description or "")
+        departments[code] = Department(code, name, description or "", translations)
         if targets:
             department_targets[code] = targets
     if data.get("departments") == []:

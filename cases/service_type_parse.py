@@ -17,8 +17,10 @@ from cases.city_model import (
     SLA_UNITS,
     Attribute,
     ServiceType,
+    Translations,
 )
 from cases.config_reader import ConfigReader, show
+from cases.translation_parse import parse_translations
 
 SERVICE_TYPE_KEYS = frozenset(
     {
@@ -34,6 +36,7 @@ SERVICE_TYPE_KEYS = frozenset(
         "keywords",
         "active",
         "description",
+        "translations",
     }
 )
 ATTRIBUTE_KEYS = frozenset(
@@ -46,6 +49,7 @@ ATTRIBUTE_KEYS = frozenset(
         "values",
         "variable",
         "datatype_description",
+        "translations",
     }
 )
 SERVICE_TYPE_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
@@ -113,6 +117,9 @@ def _parse_service_type(
     keywords = tuple(reader.get_list(table, "keywords", "string", where))
     active = reader.get(table, "active", "boolean", where, default=True)
     description = reader.get(table, "description", "string", where, default="")
+    translations = parse_translations(
+        reader, table, where, {"name": name, "description": description}
+    )
 
     required = (code, name, department, kind, needs_location, radius, attributes)
     if any(value is None for value in required):
@@ -130,6 +137,7 @@ def _parse_service_type(
         keywords=keywords,
         active=bool(active),
         description=description or "",
+        translations=translations,
     )
 
 
@@ -217,10 +225,17 @@ def _parse_attribute(
     datatype_description = reader.get(
         table, "datatype_description", "string", where, default=""
     )
-    values = _parse_attribute_values(reader, table, datatype, where)
+    translations = parse_translations(
+        reader,
+        table,
+        where,
+        {"description": description, "datatype_description": datatype_description},
+    )
+    parsed_values = _parse_attribute_values(reader, table, datatype, where)
 
-    if None in (code, datatype, description, order, values):
+    if None in (code, datatype, description, order, parsed_values):
         return None
+    values, value_translations = parsed_values
     return Attribute(
         code=code,
         datatype=datatype,
@@ -230,13 +245,18 @@ def _parse_attribute(
         values=values,
         variable=bool(variable),
         datatype_description=datatype_description or "",
+        translations=translations,
+        value_translations=value_translations,
     )
 
 
 def _parse_attribute_values(
     reader: ConfigReader, table: dict[str, Any], datatype: str | None, where: str
-) -> tuple[tuple[str, str], ...] | None:
-    """Read the (key, name) choices that list datatypes need and others forbid."""
+) -> tuple[tuple[tuple[str, str], ...], Translations] | None:
+    """Read the (key, name) choices that list datatypes need and others forbid.
+
+    Returns the choices and their translated names (language to key to name).
+    """
     if datatype not in LIST_DATATYPES:
         if "values" in table:
             reader.report(
@@ -245,21 +265,27 @@ def _parse_attribute_values(
                 f"attributes, not {datatype}",
             )
             return None
-        return ()
+        return (), {}
     entries = reader.get_list(table, "values", "table", where)
     if not entries:
         reader.report(where, f"values must list the choices of a {datatype}")
         return None
     values: list[tuple[str, str]] = []
+    value_translations: Translations = {}
     for index, entry in enumerate(entries):
         value_where = f"{where}.values[{index}]"
-        reader.check_keys(entry, ("key", "name"), value_where)
+        if isinstance(entry.get("key"), str):
+            value_where += f" (key {show(entry['key'])})"
+        reader.check_keys(entry, ("key", "name", "translations"), value_where)
         key = reader.get(entry, "key", "string", value_where)
         name = reader.get(entry, "name", "string", value_where)
+        translations = parse_translations(reader, entry, value_where, {"name": name})
         if key is None or name is None:
             return None
         if key in dict(values):
             reader.report(value_where, f"key {show(key)} is already used")
             return None
         values.append((key, name))
-    return tuple(values)
+        for language, texts in translations.items():
+            value_translations.setdefault(language, {})[key] = texts["name"]
+    return tuple(values), value_translations

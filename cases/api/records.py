@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cases.catalogue_text import CatalogueText
 from cases.city import SLA
 from cases.lifecycle import CLOSED, open311_status
 from cases.models import Case, CaseEvent, ServiceType
@@ -46,39 +47,58 @@ def service_notice(service_type: ServiceType) -> str:
     return f"Expected within {SLA(service_type.sla_value, service_type.sla_unit)}."
 
 
-def service_record(service_type: ServiceType) -> dict[str, Any]:
+def service_record(service_type: ServiceType, text: CatalogueText) -> dict[str, Any]:
+    """Describe a service in ``text``'s language; keywords stay as configured."""
+    code = service_type.code
+    department = service_type.department
     return {
-        "service_code": service_type.code,
-        "service_name": service_type.name,
-        "description": service_type.description or "",
+        "service_code": code,
+        "service_name": text.type_name(code, service_type.name),
+        "description": text.type_description(code, service_type.description or ""),
         "metadata": bool(service_type.attributes),
         "type": "realtime",
         "keywords": ",".join(service_type.keywords or []),
-        "group": service_type.department.name,
+        "group": text.department_name(department.code, department.name),
     }
 
 
-def attribute_record(attribute: dict[str, Any]) -> dict[str, Any]:
+def attribute_record(
+    attribute: dict[str, Any], type_code: str, text: CatalogueText
+) -> dict[str, Any]:
+    code = attribute["code"]
     return {
         "variable": attribute.get("variable", True),
-        "code": attribute["code"],
+        "code": code,
         "datatype": attribute["datatype"],
         "required": bool(attribute.get("required")),
-        "datatype_description": attribute.get("datatype_description", ""),
+        "datatype_description": text.attribute_text(
+            type_code,
+            code,
+            "datatype_description",
+            attribute.get("datatype_description", ""),
+        ),
         "order": attribute.get("order", 0),
-        "description": attribute.get("description", ""),
+        "description": text.attribute_text(
+            type_code, code, "description", attribute.get("description", "")
+        ),
         "values": [
-            {"key": value["key"], "name": value["name"]}
+            {
+                "key": value["key"],
+                "name": text.choice_name(type_code, code, value["key"], value["name"]),
+            }
             for value in attribute.get("values", [])
         ],
     }
 
 
-def definition_record(service_type: ServiceType) -> dict[str, Any]:
+def definition_record(service_type: ServiceType, text: CatalogueText) -> dict[str, Any]:
     attributes = sorted(service_type.attributes or [], key=lambda a: a.get("order", 0))
     return {
         "service_code": service_type.code,
-        "attributes": [attribute_record(attribute) for attribute in attributes],
+        "attributes": [
+            attribute_record(attribute, service_type.code, text)
+            for attribute in attributes
+        ],
     }
 
 

@@ -19,8 +19,10 @@ from cases.api.errors import ApiError, error_response
 from cases.api.intake import new_case_from, request_fields
 from cases.api.params import arg, parse_filter
 from cases.api.render import render
+from cases.catalogue_text import CatalogueText
 from cases.db import transaction
 from cases.errors import CaseError, NotFoundError, ValidationError
+from cases.languages import DEFAULT_LANGUAGE, PORTAL_LANGUAGES
 from cases.lookup import find_case
 from cases.models import Case, Open311Token, ServiceType
 from cases.numbers import InvalidCaseNumber
@@ -39,10 +41,25 @@ def _zone():
     return _context().city.timezone
 
 
+def _catalogue_text() -> CatalogueText:
+    """Return catalogue text in the language of the ``locale`` parameter.
+
+    ``locale`` is a language tag such as "es" or "es-US"; only its language part
+    counts. A missing, unknown or untranslated locale gives the English text.
+    """
+    tag = (request.args.get("locale") or "").strip().replace("_", "-")
+    language = tag.split("-")[0].lower()
+    if language not in PORTAL_LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    return CatalogueText(_context().city, language)
+
+
 def services(fmt: str) -> Response:
+    text = _catalogue_text()
     with _context().sessions() as session:
         payload = [
-            records.service_record(t) for t in queries.active_service_types(session)
+            records.service_record(t, text)
+            for t in queries.active_service_types(session)
         ]
     return render(payload, fmt, root="services", item="service")
 
@@ -54,7 +71,7 @@ def service_definition(code: str, fmt: str) -> Response:
         )
         if service_type is None:
             raise ApiError(404, f"service_code {code!r} not found")
-        payload = records.definition_record(service_type)
+        payload = records.definition_record(service_type, _catalogue_text())
     return render(payload, fmt, root="service_definition", item="attribute")
 
 

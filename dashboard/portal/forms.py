@@ -15,6 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from cases.catalogue_text import CatalogueText
 from cases.intake import MAX_DESCRIPTION_CHARS, NewCase, Requester
 
 INPUTS = {
@@ -51,19 +52,39 @@ class Submission:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def attribute_fields(attributes: list[dict[str, Any]]) -> list[AttributeField]:
+def attribute_fields(
+    attributes: list[dict[str, Any]],
+    type_code: str = "",
+    text: CatalogueText | None = None,
+) -> list[AttributeField]:
+    """Build the questions of a type's stored attributes.
+
+    With ``text``, labels and choice names are in its language wherever the city
+    configuration translates them for the type ``type_code``.
+    """
     ordered = sorted(attributes or [], key=lambda a: a.get("order", 0))
-    return [
-        AttributeField(
-            code=attr["code"],
-            label=attr.get("description") or attr["code"],
-            input=INPUTS.get(attr.get("datatype", "string"), "text"),
-            required=bool(attr.get("required")),
-            choices=tuple((v["key"], v["name"]) for v in attr.get("values", [])),
-            variable=attr.get("variable", True),
+    return [_attribute_field(attr, type_code, text) for attr in ordered]
+
+
+def _attribute_field(
+    attr: dict[str, Any], type_code: str, text: CatalogueText | None
+) -> AttributeField:
+    code = attr["code"]
+    label = attr.get("description") or code
+    choices = tuple((value["key"], value["name"]) for value in attr.get("values", []))
+    if text is not None:
+        label = text.attribute_text(type_code, code, "description", label)
+        choices = tuple(
+            (key, text.choice_name(type_code, code, key, name)) for key, name in choices
         )
-        for attr in ordered
-    ]
+    return AttributeField(
+        code=code,
+        label=label,
+        input=INPUTS.get(attr.get("datatype", "string"), "text"),
+        required=bool(attr.get("required")),
+        choices=choices,
+        variable=attr.get("variable", True),
+    )
 
 
 def _number(text: str, name: str, errors: dict[str, str], key: str) -> float | None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from flask import request
 
-LANGUAGES = ("en", "es")
+from cases.languages import PORTAL_LANGUAGES
+
+LANGUAGES = PORTAL_LANGUAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "site_title": "311 City Services",
         "skip": "Skip to content",
-        "switch_language": "Español",
+        "language_name": "English",
         "nav_request": "Make a request",
         "nav_status": "Check a request",
         "emergency": (
@@ -91,7 +93,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "es": {
         "site_title": "Servicios Municipales 311",
         "skip": "Saltar al contenido",
-        "switch_language": "English",
+        "language_name": "Español",
         "nav_request": "Hacer una solicitud",
         "nav_status": "Consultar una solicitud",
         "emergency": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -17,12 +18,18 @@ from flask_limiter import Limiter
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from cases.catalogue_text import CatalogueText, sort_key
 from cases.errors import NotFoundError, ValidationError
 from cases.models import ServiceType
 from cases.numbers import InvalidCaseNumber, normalize_case_number
 from cases.roles import PUBLIC_ACTOR
-from dashboard.portal.forms import attribute_fields, read_submission
-from dashboard.portal.messages import catalogue, choose_language
+from dashboard.portal.forms import AttributeField, attribute_fields, read_submission
+from dashboard.portal.messages import (
+    LANGUAGES,
+    MESSAGES,
+    catalogue,
+    choose_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,19 +37,70 @@ log = logging.getLogger(__name__)
 FORM_FIELDS = ("description", "location", "latitude", "longitude", "email", "phone")
 
 
+@dataclass(frozen=True)
+class TypeChoice:
+    """A service type in the type chooser, named in the page's language."""
+
+    code: str
+    name: str
+
+
 def _context():
     return current_app.extensions["city311"]
+
+
+def _catalogue_text() -> CatalogueText:
+    return CatalogueText(_context().city, choose_language())
+
+
+def _type_choices() -> list[TypeChoice]:
+    text = _catalogue_text()
+    choices = [
+        TypeChoice(t.code, text.type_name(t.code, t.name)) for t in _service_types()
+    ]
+    return sorted(choices, key=lambda choice: sort_key(choice.name))
+
+
+def _form_page(
+    service_type: ServiceType,
+    fields: list[AttributeField],
+    form: MultiDict,
+    errors: dict[str, str],
+    status: int = 200,
+):
+    text = _catalogue_text()
+    return _page(
+        "portal/request_form.html",
+        status=status,
+        service_type=service_type,
+        type_name=text.type_name(service_type.code, service_type.name),
+        type_description=text.type_description(
+            service_type.code, service_type.description or ""
+        ),
+        fields=fields,
+        form=form,
+        errors=errors,
+    )
+
+
+def _fields(service_type: ServiceType) -> list[AttributeField]:
+    return attribute_fields(
+        service_type.attributes, service_type.code, _catalogue_text()
+    )
 
 
 def _page(template: str, status: int = 200, **values):
     lang = choose_language()
     text = catalogue(lang)
-    other = "es" if lang == "en" else "en"
+    # The switcher links to every other language, each named in that language.
+    other_languages = [
+        (code, MESSAGES[code]["language_name"]) for code in LANGUAGES if code != lang
+    ]
     return (
         render_template(
             template,
             lang=lang,
-            other_lang=other,
+            other_languages=other_languages,
             t=text,
             skip_text=text["skip"],
             **values,
@@ -68,15 +126,8 @@ def request_page():
     code = (request.args.get("type") or "").strip()
     service_type = _service_type(code) if code else None
     if service_type is None:
-        return _page("portal/request_type.html", types=_service_types())
-    fields = attribute_fields(service_type.attributes)
-    return _page(
-        "portal/request_form.html",
-        service_type=service_type,
-        fields=fields,
-        form=MultiDict(),
-        errors={},
-    )
+        return _page("portal/request_type.html", types=_type_choices())
+    return _form_page(service_type, _fields(service_type), MultiDict(), {})
 
 
 def _error_key(error: ValidationError, field_names: set[str]) -> tuple[str, str]:
@@ -92,8 +143,8 @@ def request_submit():
     code = (request.form.get("type") or "").strip()
     service_type = _service_type(code)
     if service_type is None:
-        return _page("portal/request_type.html", status=400, types=_service_types())
-    fields = attribute_fields(service_type.attributes)
+        return _page("portal/request_type.html", status=400, types=_type_choices())
+    fields = _fields(service_type)
     submission = read_submission(code, fields, request.form)
     errors = submission.errors
     if submission.new_case is not None:
@@ -109,14 +160,7 @@ def request_submit():
                     "portal.done", number=detail.case_number, lang=choose_language()
                 )
             )
-    return _page(
-        "portal/request_form.html",
-        status=400,
-        service_type=service_type,
-        fields=fields,
-        form=request.form,
-        errors=errors,
-    )
+    return _form_page(service_type, fields, request.form, errors, status=400)
 
 
 def done():
@@ -150,7 +194,15 @@ def status_page():
             case=None,
             problem="not_found",
         )
-    return _page("portal/status.html", number=number, case=case, problem=None)
+    text = _catalogue_text()
+    return _page(
+        "portal/status.html",
+        number=number,
+        case=case,
+        problem=None,
+        type_name=text.type_name(case.service_type, case.service_type_name),
+        department_name=text.department_name(case.department, case.department_name),
+    )
 
 
 def _lookup_requested() -> bool:

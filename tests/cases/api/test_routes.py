@@ -399,3 +399,30 @@ def test_service_request_location_is_public(live, seeded):
     record = get(live, f"{V2}/requests/{seeded['open'].case_number}.json").json()[0]
     assert record["address"] == "1 Main St"
     assert record["long"] == -75.55
+
+
+@pytest.mark.parametrize("locale", ["es", "es-US", "es_MX"])
+def test_services_in_spanish_locale(live, locale):
+    services = get(live, f"{V2}/services.json", locale=locale).json()
+    by_code = {service["service_code"]: service for service in services}
+    assert by_code["POTHOLE"]["service_name"] == "Bache"
+    assert by_code["POTHOLE"]["group"] == "Obras Públicas"
+    assert by_code["WATER_MAIN"]["service_name"] == "Water main break"
+
+
+@pytest.mark.parametrize("locale", ["", "fr", "en-US"])
+def test_services_other_locale_is_english(live, locale):
+    services = get(live, f"{V2}/services.json", locale=locale).json()
+    pothole = next(s for s in services if s["service_code"] == "POTHOLE")
+    assert pothole["service_name"] == "Pothole"
+    assert pothole["group"] == "Public Works"
+
+
+def test_service_definition_in_spanish_locale(live):
+    body = get(live, f"{V2}/services/POTHOLE.json", locale="es").json()
+    size = body["attributes"][0]
+    assert size["description"] == "¿Qué tamaño tiene?"
+    assert size["values"] == [
+        {"key": "small", "name": "Pequeño"},
+        {"key": "large", "name": "Large"},
+    ]

@@ -177,3 +177,61 @@ def test_status_outcome_in_spanish(live):
     response = page(live, f"/status?number={detail.case_number}&lang=es")
     assert 'id="case-status">Cerrada' in response.text
     assert 'id="case-outcome">Resuelta' in response.text
+
+
+def test_type_chooser_in_spanish(live):
+    text = page(live, "/request?lang=es").text
+    assert '<option value="POTHOLE">Bache</option>' in text
+    assert '<option value="STREETLIGHT">Luz de la calle apagada</option>' in text
+    assert '<option value="WATER_MAIN">Water main break</option>' in text
+
+
+def test_type_chooser_sorted_by_spanish_name(live):
+    text = page(live, "/request?lang=es").text
+    codes = re.findall(r'<option value="([A-Z_]+)">', text)
+    assert codes == ["POTHOLE", "INFO", "HOUSING", "STREETLIGHT", "WATER_MAIN"]
+
+
+def test_form_in_spanish_translates_catalogue(live):
+    text = page(live, "/request?type=POTHOLE&lang=es").text
+    assert "<h1>Hacer una solicitud de servicio: Bache</h1>" in text
+    assert "Un hoyo en la superficie de una calle de la ciudad." in text
+    assert '<label for="attribute-size">¿Qué tamaño tiene? (obligatorio)' in text
+    assert '<option value="small">Pequeño</option>' in text
+    assert "Agua estancada</label>" in text
+
+
+def test_form_in_spanish_falls_back_to_english(live):
+    text = page(live, "/request?type=POTHOLE&lang=es").text
+    assert '<option value="large">Large</option>' in text
+    assert "Which hazards are nearby?" in text
+    assert "Heavy traffic</label>" in text
+
+
+def test_form_in_english_unchanged(live):
+    text = page(live, "/request?type=POTHOLE&lang=en").text
+    assert "<h1>Make a service request: Pothole</h1>" in text
+    assert '<option value="small">Small</option>' in text
+    assert "Bache" not in text
+
+
+def test_rejected_form_stays_in_spanish(live):
+    response = submit(live, {"type": "POTHOLE", "description": ""}, lang="es")
+    assert response.status_code == 400
+    assert '<option value="small">Pequeño</option>' in response.text
+
+
+def test_status_page_in_spanish(live):
+    detail = live.cases.file(
+        NewCase("POTHOLE", "Hole", address="1 Main St", attributes={"size": "small"})
+    )
+    response = page(live, f"/status?number={detail.case_number}&lang=es")
+    assert 'id="case-type">Bache</dd>' in response.text
+    assert 'id="case-department">Obras Públicas</dd>' in response.text
+
+
+def test_language_switcher_names_other_language(live):
+    english = page(live, "/request?type=POTHOLE").text
+    spanish = page(live, "/request?type=POTHOLE&lang=es").text
+    assert 'hreflang="es" lang="es">Español</a>' in english
+    assert 'hreflang="en" lang="en">English</a>' in spanish

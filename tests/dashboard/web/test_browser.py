@@ -53,6 +53,23 @@ def test_request_in_english_then_status(live, page):
     assert live.cases.show(number).attributes == {"size": "large", "hazards": ["water"]}
 
 
+def test_spanish_form_shows_translated_catalogue(live, page):
+    page.goto(f"{live.url}/request?lang=es")
+    type_names = page.locator("#type option").all_inner_texts()
+    assert "Bache" in type_names
+    assert "Pothole" not in type_names
+    page.locator("#type").select_option(label="Bache")
+    page.locator("form button[type=submit]").click()
+    assert (
+        page.locator("label[for=attribute-size]")
+        .inner_text()
+        .startswith("¿Qué tamaño tiene?")
+    )
+    choices = page.locator("#attribute-size option").all_inner_texts()
+    assert choices == ["Elija una opción", "Pequeño", "Large"]
+    assert page.get_by_label("Agua estancada").count() == 1
+
+
 def test_request_in_spanish(live, page):
     number = file_pothole(page, live.url, "es")
     assert page.locator("html").get_attribute("lang") == "es"
