@@ -171,6 +171,13 @@ def _rank(rows: list[dict[str, Any]], names: Iterable[str]) -> None:
 
 
 def _periods(filters: Filters, as_of: datetime) -> dict[str, tuple[Filters, datetime]]:
+    """Return the current, previous and year-earlier periods with their as-of times.
+
+    The comparison times are ``as_of`` moved back by whole days. Python adds
+    days to an aware datetime on the wall clock of its own zone, so an as-of
+    time in the city's zone stays at the same local time of day.
+    """
+    filters = replace(filters, as_of=as_of)
     previous, year_earlier = filters.previous_period(), filters.year_earlier()
     return {
         "current": (filters, as_of),
@@ -345,6 +352,10 @@ def compute(
         as_of = now if city is None else period_as_of(filters, now, city.timezone)
     if as_of.utcoffset() is None:
         raise ValueError(f"clock time {as_of.isoformat()} has no UTC offset")
+    if city is not None:
+        # Comparison periods move the as-of moment by whole days of city time,
+        # so midnight stays midnight across a daylight-saving change.
+        as_of = as_of.astimezone(city.timezone)
     periods = _periods(filters, as_of)
     single = filters.departments[0] if len(filters.departments) == 1 else None
 

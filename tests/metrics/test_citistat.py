@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -63,6 +63,22 @@ def test_compute_previous_period(con, november):
     assert result["details"]["open_backlog"]["previous"] == 2
     assert result["details"]["overdue_open"]["previous"] == 1
     assert result["details"]["on_time_rate"]["previous"] is None
+
+
+def test_as_of_in_utc_keeps_local_midnight(con, november, wilmington):
+    """The same instant given in UTC must not move the previous as-of by the
+    daylight-saving hour: 30 days before 1 December 00:00 EST is 1 November
+    00:00 EDT, not 01:00."""
+    default = citistat.compute(con, november, wilmington, clock=_clock, min_n=1)
+    midnight = datetime(2026, 12, 1, 5, tzinfo=UTC)
+    utc_filters = Filters(november.start, november.end, as_of=midnight)
+    in_utc = citistat.compute(con, utc_filters, wilmington, clock=_clock, min_n=1)
+    for name in ("open_backlog", "overdue_open"):
+        assert (
+            in_utc["details"][name]["previous"]
+            == (default["details"][name]["previous"])
+        )
+    assert in_utc["as_of"] == default["as_of"] == "2026-12-01T00:00:00-05:00"
 
 
 def test_compute_year_earlier(con, november):

@@ -50,7 +50,7 @@ def test_report_json_metrics(run):
     assert payload["metrics"]["open_backlog"] == 3
     assert payload["metrics"]["overdue_open"] == 2
     assert payload["metrics"]["on_time_rate"] is None  # 8 cases, below 30
-    assert payload["as_of"] == "2026-12-01T05:00:00+00:00"
+    assert payload["as_of"] == "2026-12-01T00:00:00-05:00"
     assert payload["details"]["received"]["previous"] == 1
 
 
