@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from cases.lifecycle import CHANNELS
 from metrics.case_list import BASES
 from metrics.dimensions import Dimensions
-from metrics.filters import FilterError, Filters, period_as_of
+from metrics.filters import FilterError, Filters, check_range, period_as_of
 
 PERIOD_KEYS = ("from", "to")
 CODE_KEYS = {
@@ -81,6 +81,7 @@ def parse_filters(
             f"unknown query parameter {unknown[0]!r}; use {', '.join(allowed)}"
         )
     start, end = _date(query, "from"), _date(query, "to")
+    check_range(start or end or today, end or start or today)
     end = end or max(default_period(today)[1], start or date.min)
     start = start or end - timedelta(days=7 * DEFAULT_WEEKS - 1)
     if (end - start).days >= MAX_PERIOD_DAYS:

@@ -194,9 +194,10 @@ def report(
 ) -> None:
     """Print the CitiStat figures for a period (both dates inclusive, city time)."""
     from metrics.citistat import compute
-    from metrics.filters import FilterError, Filters, check_codes
+    from metrics.filters import FilterError, Filters, check_codes, check_range
 
     try:
+        check_range(start, end, as_of)
         filters = Filters(
             start,
             end,

@@ -29,6 +29,28 @@ def _as_tuple(value: str | Iterable[str] | None, name: str) -> tuple[str, ...]:
     return items
 
 
+# Periods and as-of times requested by a user must fall in these years, so
+# that the previous period and a year earlier are still valid dates. 311
+# records that predate 1900 are placeholders, not history.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def check_range(start: date, end: date, as_of: datetime | None = None) -> None:
+    """Raise FilterError unless a requested period and as-of time are in range."""
+    for name, value in (("start", start), ("end", end)):
+        if not FIRST_DAY <= value <= LAST_DAY:
+            raise FilterError(
+                f"period {name} {value} is out of range; use a date from "
+                f"{FIRST_DAY} to {LAST_DAY}"
+            )
+    if as_of is not None and not FIRST_DAY <= as_of.date() <= LAST_DAY:
+        raise FilterError(
+            f"as-of time {as_of.date()} is out of range; use a time from "
+            f"{FIRST_DAY} to {LAST_DAY}"
+        )
+
+
 @dataclass(frozen=True)
 class Filters:
     """A period of city-local dates (both ends inclusive) and optional narrowing.

@@ -55,6 +55,19 @@ def test_bad_date_named():
         parse_filters({"from": "2026-13-01"}, TODAY)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "9999-12-01", "to": "9999-12-31"},
+        {"to": "0001-01-05"},
+        {"from": "0001-02-01"},
+    ],
+)
+def test_far_dates_rejected_with_range(query):
+    with pytest.raises(FilterError, match="out of range; use a date from 1900"):
+        parse_filters(query, TODAY)
+
+
 def test_reversed_period_rejected():
     with pytest.raises(FilterError, match="before its start"):
         parse_filters({"from": "2026-11-10", "to": "2026-11-01"}, TODAY)

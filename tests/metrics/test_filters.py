@@ -10,6 +10,7 @@ from metrics.filters import (
     FilterError,
     Filters,
     check_codes,
+    check_range,
     where_clause,
 )
 
@@ -27,6 +28,29 @@ def test_filters_reject_inverted_period():
 def test_filters_reject_naive_as_of():
     with pytest.raises(FilterError, match="no UTC offset"):
         Filters(date(2026, 1, 1), date(2026, 1, 2), as_of=datetime(2026, 1, 3))
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(9999, 12, 1), date(9999, 12, 31)),
+        (date(1, 1, 1), date(1, 1, 31)),
+        (date(1899, 12, 1), date(1900, 1, 31)),
+    ],
+)
+def test_check_range_rejects_far_dates(start, end):
+    with pytest.raises(FilterError, match="out of range; use a date from 1900-01-01"):
+        check_range(start, end)
+
+
+@pytest.mark.parametrize("year", [1, 9999])
+def test_check_range_rejects_far_as_of(year):
+    with pytest.raises(FilterError, match=f"as-of time {year:04d}-06-01 is out"):
+        check_range(date(2026, 1, 1), date(2026, 1, 2), datetime(year, 6, 1))
+
+
+def test_check_range_accepts_its_ends():
+    check_range(date(1900, 1, 1), date(2999, 12, 31), datetime(2999, 12, 31, 23))
 
 
 def test_filters_reject_empty_code():
