@@ -31,7 +31,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import OperationalError, ProgrammingError
 
         from cases.city import CityConfigError
         from cases.errors import CaseError
@@ -41,7 +41,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except (CaseError, InvalidCaseNumber, CityConfigError, SettingsError) as error:
             fail(str(error))
-        except OperationalError as error:
+        except (OperationalError, ProgrammingError) as error:
             fail(database_error_message(error))
 
     return wrapper
@@ -51,7 +51,9 @@ def database_error_message(error: Exception) -> str:
     """Return one sentence for a case-store failure, without the SQL or its values."""
     cause = str(getattr(error, "orig", None) or error).splitlines()[0]
     log.error("case store operation failed: %s", cause)
-    if "locked" in cause:
+    if "no such table" in cause or ("relation" in cause and "does not exist" in cause):
+        advice = "the case store has no tables yet; run `city311 init` first"
+    elif "locked" in cause:
         advice = "another process holds the write lock; try again when it finishes"
     elif "full" in cause:
         advice = "free disk space where the case store lives, then run it again"

@@ -178,6 +178,7 @@ def load_settings(
         resolved["database_url"] = (
             f"sqlite:///{resolved['data_dir'] / 'city311.sqlite'}"
         )
+    _check_database_url(resolved["database_url"], origins.get("database_url"))
     level = resolved["log_level"].upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(
@@ -187,3 +188,20 @@ def load_settings(
     resolved["log_level"] = level
     names = {field.name for field in fields(Settings)}
     return Settings(**{k: v for k, v in resolved.items() if k in names})
+
+
+def _check_database_url(url: str, origin: str | None) -> None:
+    """Raise SettingsError naming the source of a database URL that cannot be parsed.
+
+    The message leaves the URL out, because it may contain a password.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(url)
+    except ArgumentError:
+        raise SettingsError(
+            f"setting database_url from {origin or 'the default'} is not a database "
+            "URL; write it as sqlite:///PATH or postgresql://USER@HOST/NAME"
+        ) from None

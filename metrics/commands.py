@@ -55,7 +55,13 @@ def open_warehouse(app: AppContext, snapshot: str | None, path: Path | None):
     if path is not None:
         if not path.is_file():
             fail(f"warehouse file {path} not found; give the path of a DuckDB file")
-        return duckdb.connect(str(path), read_only=True)
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as error:
+            fail(
+                f"warehouse file {path} could not be opened: "
+                f"{str(error).splitlines()[0]}; give a DuckDB file written by the ETL"
+            )
     from etl.warehouse import WarehouseError, open_snapshot
 
     try:

@@ -39,6 +39,9 @@ def driver_error(message: str) -> OperationalError:
         ("database is locked", "another process holds the write lock"),
         ("database or disk is full", "free disk space"),
         ("unable to open database file", "check CITY311_DATABASE_URL"),
+        ("no such table: case_alias", "run `city311 init` first"),
+        ('relation "case_alias" does not exist', "run `city311 init` first"),
+        ('database "cases" does not exist', "check CITY311_DATABASE_URL"),
     ],
 )
 def test_operational_error_is_one_sentence(message, advice):

@@ -51,6 +51,16 @@ def test_bad_log_level_rejected(tmp_path, monkeypatch):
         load_settings(environ={"CITY311_LOG_LEVEL": "LOUD"})
 
 
+def test_unparsable_database_url_rejected_without_echo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = "notaurl-with-secret"
+    with pytest.raises(
+        SettingsError, match="from CITY311_DATABASE_URL is not a"
+    ) as caught:
+        load_settings(environ={"CITY311_DATABASE_URL": url})
+    assert url not in str(caught.value)
+
+
 def test_readme_lists_every_setting():
     readme = (REPO_ROOT / "README.md").read_text()
     missing = [s.name for s in SETTINGS if f"CITY311_{s.name.upper()}" not in readme]

@@ -132,6 +132,15 @@ def test_report_unknown_department(run):
     assert "unknown department code 'XX'" in result.stderr
 
 
+def test_report_warehouse_not_duckdb(tmp_path):
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database\n" * 100)
+    result = report(tmp_path, text_file, "--from", "2026-11-01", "--to", "2026-11-30")
+    assert result.returncode == 1
+    assert "notes.txt could not be opened" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_report_missing_warehouse(tmp_path):
     result = report(
         tmp_path, tmp_path / "none.duckdb", "--from", "2026-11-01", "--to", "2026-11-30"
