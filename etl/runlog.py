@@ -39,12 +39,29 @@ def append(settings, entry: dict[str, Any]) -> None:
     because the trimmed log replaces the file.
     """
     line = json.dumps(entry, default=_encode) + "\n"
-    with _log_path(settings).open("a") as handle:
+    path = _log_path(settings)
+    # A process killed while writing leaves a line without its newline. Start
+    # on a new line, so this entry stays readable and only the cut one is lost.
+    if _ends_mid_line(path):
+        line = "\n" + line
+    with path.open("a") as handle:
         handle.write(line)
         handle.flush()
         os.fsync(handle.fileno())
     if entry.get("event") != "started":
         _trim(settings)
+
+
+def _ends_mid_line(path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() == 0:
+                return False
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) != b"\n"
+    except FileNotFoundError:
+        return False
 
 
 def _trim(settings) -> None:

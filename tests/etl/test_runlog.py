@@ -56,3 +56,14 @@ def test_run_log_drops_partial_line(settings, monkeypatch):
     log_run(settings, 3, "succeeded")
     log_run(settings, 4, "succeeded")
     assert [e["run_id"] for e in runlog.entries(settings)] == [3, 3, 4, 4]
+
+
+def test_entry_after_cut_line_is_kept(settings):
+    warehouse.ensure_layout(settings)
+    with warehouse.path(settings, runlog.RUN_LOG).open("a") as handle:
+        handle.write('{"run_id": 1, "event": "star')
+    runlog.append(settings, {"run_id": 2, "event": "started", "started_at": T0})
+    assert [(e["run_id"], e["event"]) for e in runlog.entries(settings)] == [
+        (2, "started")
+    ]
+    assert runlog.max_run_id(settings) == 2
