@@ -101,6 +101,11 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+def user_exists(session: Session, username: str) -> bool:
+    """Tell whether a login with this exact name exists, active or not."""
+    return session.scalar(select(User.id).where(User.username == username)) is not None
+
+
 def key_digest(key: str) -> str:
     # Keys are 256-bit random strings, so a fast hash is enough: nothing can be
     # brute-forced from the digest, and each API call checks a key.

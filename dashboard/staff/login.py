@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from cases.accounts import authenticate
+from cases.accounts import authenticate, user_exists
 from cases.db import transaction
 from dashboard.web import sessions
 
@@ -40,7 +40,12 @@ def login_submit():
     with transaction(current_app.extensions["city311"].sessions) as session:
         user = authenticate(session, username, password)
     if user is None:
-        log.info("login failed for user %r from %s", username, request.remote_addr)
+        # Only a known login name is logged: text typed into the name field that
+        # matches no user may be a password entered in the wrong field.
+        with current_app.extensions["city311"].sessions() as session:
+            known = user_exists(session, username)
+        shown = repr(username) if known else "(no such login)"
+        log.info("login failed for user %s from %s", shown, request.remote_addr)
         return (
             render_template(
                 "login.html",

@@ -125,3 +125,11 @@ def test_login_logged_without_password(live, caplog):
     assert "login succeeded for user 'pat'" in text
     assert "wrong password 123" not in text
     assert PASSWORD not in text
+
+
+def test_unknown_login_name_not_logged(live, caplog):
+    """A password typed into the name field must not reach the log."""
+    caplog.set_level("INFO", logger="dashboard.staff.login")
+    attempt(live, "hunter2-typed-as-name", "x")
+    assert "login failed for user (no such login)" in caplog.text
+    assert "hunter2" not in caplog.text
