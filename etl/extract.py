@@ -1,8 +1,9 @@
 """Read changed cases and their events from the case store into Arrow tables.
 
 Statements are built with SQLAlchemy Core. On SQLite they run on the sqlite3
-driver's cursor, and elsewhere on a server-side cursor of the engine. Both read
-batches of plain row tuples into Arrow. No ORM objects are built. Instants
+driver's cursor, or for a large full load through the ADBC driver in worker
+processes (see ``etl.sqlite_reader``), and elsewhere on a server-side cursor
+of the engine. No ORM objects are built. Instants
 arrive as text on SQLite and as datetimes on PostgreSQL; both become naive UTC
 Arrow timestamps.
 
@@ -29,7 +30,7 @@ from etl import sqlite_reader
 BATCH_ROWS = sqlite_reader.BATCH_ROWS
 # A full read of a SQLite store with at least this many cases runs in worker
 # processes. NOTE: the value is an estimate, not a measured break-even: each
-# worker needs about 0.4 s to start Python and import pyarrow.
+# worker needs about 0.3 s to start Python and import pyarrow and the driver.
 PARALLEL_MIN_CASES = 100_000
 
 # Concurrent writers take updated_at from the clock before they commit, so a

@@ -110,26 +110,31 @@ LEFT JOIN business_index AS closed_day ON closed_day.date = m.closed_date
 # absent key is SQL NULL, which IGNORE NULLS skips. An explicit JSON null clears
 # a field (a reopen clears the outcome and parent, a type without SLA clears the
 # due date), so it becomes a sentinel that survives IGNORE NULLS and is turned
-# back into NULL at the end. The JSON is parsed once per event for all six paths.
+# back into NULL at the end. json_extract_string reads the six values in one
+# parse but returns NULL for both an absent key and a JSON null. Only a document
+# whose text contains "null" can hold a JSON null, so only those are parsed a
+# second time with json_extract, which distinguishes the two.
 FACT_CASE_EVENT_SQL = f"""
 WITH parsed AS (
     SELECT id AS event_id, case_id, kind, "at"::TIMESTAMPTZ AS "at", actor, public,
-        json_extract(data, ['$.after.status', '$.after.department_id',
+        json_extract_string(data, ['$.after.status', '$.after.department_id',
             '$.after.service_type_id', '$.after.due_at', '$.after.outcome',
-            '$.after.parent_id']) AS set_values
+            '$.after.parent_id']) AS set_values,
+        CASE WHEN contains(data, 'null') THEN json_extract(data, ['$.after.due_at',
+            '$.after.outcome', '$.after.parent_id'])::VARCHAR[] END AS clearable
     FROM raw_event
 ), fields AS (
     SELECT event_id, case_id, kind, "at", actor, public,
-        set_values[1] ->> '$' AS set_status,
-        (set_values[2] ->> '$')::INTEGER AS set_department,
-        (set_values[3] ->> '$')::INTEGER AS set_service_type,
-        CASE WHEN set_values[4] IS NOT NULL THEN coalesce(
-            (set_values[4] ->> '$')::TIMESTAMPTZ, 'infinity'::TIMESTAMPTZ) END
+        set_values[1] AS set_status,
+        set_values[2]::INTEGER AS set_department,
+        set_values[3]::INTEGER AS set_service_type,
+        CASE WHEN set_values[4] IS NOT NULL THEN set_values[4]::TIMESTAMPTZ
+            WHEN clearable[1] = 'null' THEN 'infinity'::TIMESTAMPTZ END
             AS set_due_at,
-        CASE WHEN set_values[5] IS NOT NULL THEN coalesce(set_values[5] ->> '$', '')
-            END AS set_outcome,
-        CASE WHEN set_values[6] IS NOT NULL THEN coalesce(
-            (set_values[6] ->> '$')::BIGINT, -1) END AS set_parent
+        CASE WHEN set_values[5] IS NOT NULL THEN set_values[5]
+            WHEN clearable[2] = 'null' THEN '' END AS set_outcome,
+        CASE WHEN set_values[6] IS NOT NULL THEN set_values[6]::BIGINT
+            WHEN clearable[3] = 'null' THEN -1 END AS set_parent
     FROM parsed
 ), replayed AS (
     SELECT event_id, case_id, kind, "at", actor, public,

@@ -192,3 +192,120 @@ def test_workers_exit_with_killed_coordinator(tmp_path):
         coordinator.kill()
         for pid in reader_pids(folder):
             os.kill(pid, signal.SIGKILL)
+
+
+AWKWARD_COLUMNS = {
+    "id": pa.int64(),
+    "big": pa.int64(),
+    "small": pa.int32(),
+    "ratio": pa.float64(),
+    "flag": pa.bool_(),
+    "label": pa.string(),
+    "at": sqlite_reader.TIMESTAMP,
+}
+AWKWARD_SQL = (
+    "SELECT id, big, small, ratio, flag, CAST(label AS BLOB) AS label, "
+    "CAST(at AS BLOB) AS at FROM awkward"
+)
+# More leading rows with NULL in every nullable column than the ADBC driver
+# reads to infer the column types.
+LEADING_NULL_ROWS = sqlite_reader.ADBC_BATCH_ROWS + 10
+
+
+def awkward_store(tmp_path) -> str:
+    """Write a table whose values the type inference of a driver could get wrong."""
+    database = str(tmp_path / "awkward.sqlite")
+    connection = sqlite3.connect(database, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(
+        "CREATE TABLE awkward (id INTEGER PRIMARY KEY, big INTEGER, small INTEGER, "
+        "ratio FLOAT, flag BOOLEAN, label VARCHAR(40), at DATETIME)"
+    )
+    connection.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+        f"WHERE i < {LEADING_NULL_ROWS}) INSERT INTO awkward (id) SELECT i FROM n"
+    )
+    rows = [
+        (2**63 - 1, 2**31 - 1, 1.5, 1, "", "2026-03-01 09:00:00.000000"),
+        (-(2**63), -(2**31), -0.0, 0, "Ünïcödé ✓ 東京 🚧", "2026-03-01 09:00:00"),
+        (0, 0, 1e300, None, "quote ' and \" and \\", None),
+        (None, None, None, 1, "new\nline\ttab", "1999-12-31 23:59:59.999999"),
+    ]
+    connection.executemany(
+        "INSERT INTO awkward (big, small, ratio, flag, label, at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    connection.close()
+    return database
+
+
+def read_both(database: str, query: sqlite_reader.Query, folder: Path):
+    """Read ``query`` in a worker (ADBC) and in this process (sqlite3)."""
+    connection = sqlite3.connect(database, isolation_level=None)
+    try:
+        ((in_worker,),) = sqlite_reader.read_in_workers(
+            database, connection, [[query]], folder
+        )
+        in_process = sqlite_reader.read_cursor(connection.cursor(), query)
+    finally:
+        connection.close()
+    return in_worker, in_process
+
+
+def test_worker_reads_awkward_values_as_sqlite3(tmp_path):
+    database = awkward_store(tmp_path)
+    query = sqlite_reader.Query(AWKWARD_SQL, (), AWKWARD_COLUMNS)
+    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    assert in_worker.schema == pa.schema(list(AWKWARD_COLUMNS.items()))
+    assert in_worker.num_rows == LEADING_NULL_ROWS + 4
+    assert in_worker.equals(in_process)
+    last = in_worker.slice(LEADING_NULL_ROWS).to_pylist()
+    assert last[0]["big"] == 2**63 - 1
+    assert last[1]["big"] == -(2**63)
+    assert last[0]["label"] == ""
+    assert last[1]["label"] == "Ünïcödé ✓ 東京 🚧"
+    assert last[2]["flag"] is None
+    assert last[3]["at"].isoformat() == "1999-12-31T23:59:59.999999"
+
+
+def test_worker_binds_parameters(tmp_path):
+    database = awkward_store(tmp_path)
+    query = sqlite_reader.Query(
+        AWKWARD_SQL + " WHERE id > ? AND (at IS NULL OR at >= ?)",
+        (LEADING_NULL_ROWS + 1, "2000-01-01 00:00:00.000000"),
+        AWKWARD_COLUMNS,
+    )
+    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    assert in_worker.num_rows == 2
+    assert in_worker.equals(in_process)
+
+
+def test_worker_reads_empty_result(tmp_path):
+    database = awkward_store(tmp_path)
+    query = sqlite_reader.Query(AWKWARD_SQL + " WHERE id < 0", (), AWKWARD_COLUMNS)
+    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    assert in_worker.num_rows == 0
+    assert in_worker.schema == pa.schema(list(AWKWARD_COLUMNS.items()))
+    assert in_worker.equals(in_process)
+
+
+def test_worker_rejects_real_in_integer_column(tmp_path):
+    database = awkward_store(tmp_path)
+    connection = sqlite3.connect(database)
+    connection.execute(
+        "UPDATE awkward SET small = 2.5 WHERE id = ?", (LEADING_NULL_ROWS,)
+    )
+    connection.commit()
+    connection.close()
+    query = sqlite_reader.Query(AWKWARD_SQL, (), AWKWARD_COLUMNS)
+    with pytest.raises(sqlite_reader.ReaderError, match="Type mismatch"):
+        read_both(database, query, tmp_path / "read")
+
+
+def test_worker_reads_text_not_cast_to_blob(tmp_path):
+    database = awkward_store(tmp_path)
+    query = sqlite_reader.Query("SELECT label FROM awkward", (), {"label": pa.string()})
+    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    assert in_worker.column("label")[-2].as_py() == "quote ' and \" and \\"
+    assert in_worker.equals(in_process)
