@@ -10,12 +10,13 @@ import csv
 import io
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 
 import flask
 import pandas as pd
 
 from dashboard.runtime import runtime
-from dashboard.urlstate import check_codes, parse_case_list
+from dashboard.urlstate import as_of, check_codes, parse_case_list
 from dashboard.view import read_dimensions, view_errors
 from metrics.case_list import COLUMNS, CaseQuery, iter_case_batches
 
@@ -73,6 +74,8 @@ def register_exports(server: flask.Flask) -> None:
                 _query_dict(flask.request.args), rt.today()
             )
             check_codes(filters, read_dimensions())
+            zone = rt.context.city.timezone
+            filters = replace(filters, as_of=as_of(filters, rt.now(), zone))
             query = CaseQuery(filters, basis, flag, source)
             version = rt.reader.pool.version()
         except view_errors() as error:

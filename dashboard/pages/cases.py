@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash
 from dash import Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
@@ -11,6 +13,7 @@ from dashboard.links import case_href
 from dashboard.runtime import runtime
 from dashboard.urlstate import (
     CASE_LIST_KEYS,
+    as_of,
     check_codes,
     filter_query,
     parse_case_list,
@@ -57,6 +60,9 @@ def case_query(query, grid_request=None) -> CaseQuery:
     rt = runtime()
     filters, basis, flag, source = parse_case_list(query or {}, rt.today())
     check_codes(filters, read_dimensions())
+    # Open and overdue lists show the state at the period's end, as the tiles do.
+    zone = rt.context.city.timezone
+    filters = replace(filters, as_of=as_of(filters, rt.now(), zone))
     request = grid_request or {}
     return CaseQuery(
         filters,

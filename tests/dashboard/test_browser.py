@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
+import requests
 
 from tests.dashboard import scenario
 
@@ -140,6 +141,23 @@ def test_scorecard_cell_opens_its_cases(visit, column, basis):
     seen.page.wait_for_url("**/cases?**")
     assert "department=PW" in seen.page.url
     assert f"basis={basis}" in seen.page.url
+
+
+@pytest.mark.parametrize(
+    ("tile", "basis"), [("open_backlog", "open"), ("overdue_open", "overdue")]
+)
+def test_state_lists_match_tiles_for_past_period(visit, live_url, tile, basis):
+    """Lists and CSVs of open cases take the state at the period's end."""
+    period = "from=2026-11-02&to=2026-11-08"
+    seen = visit(f"/?{period}")
+    value = text_of(seen, f"#overview-tile-{tile} .tile-value")
+    wait_for_text(seen, f"#overview-tile-{tile} .tile-value", value)
+    listed = visit(f"/cases?{period}&basis={basis}")
+    wait_for_text(listed, "#cases-summary", " cases")
+    count = text_of(listed, "#cases-summary").split()[0]
+    assert count == value
+    export = requests.get(f"{live_url}/cases.csv?{period}&basis={basis}", timeout=30)
+    assert str(len(export.text.strip().splitlines()) - 1) == value
 
 
 def test_scorecard_name_opens_department(visit):
