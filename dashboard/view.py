@@ -102,11 +102,15 @@ def page_frame(
     )
 
 
-def graph(graph_id: str, height: int = 340) -> dcc.Loading:
-    """Return a graph placeholder that a callback fills."""
+def graph(graph_id: str, height: int = 340, figure=None) -> dcc.Loading:
+    """Return a graph that a callback fills, or that shows ``figure`` when given."""
+    extra = {} if figure is None else {"figure": figure}
     return dcc.Loading(
         dcc.Graph(
-            id=graph_id, style={"height": f"{height}px"}, config={"displaylogo": False}
+            id=graph_id,
+            style={"height": f"{height}px"},
+            config={"displaylogo": False},
+            **extra,
         ),
         type="default",
     )
