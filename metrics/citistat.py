@@ -107,6 +107,7 @@ class _Request:
     city: TargetSource | None
     min_n: int | None
     dated: bool = False
+    comparisons: bool = True
 
     def min_cases(self, name: str) -> int:
         own = metric(name).min_n
@@ -151,6 +152,7 @@ def _detail(
         previous = year_earlier = (None, 0, None)
     target = target_for(request.city, name, department)
     figure_score, score_reason = score(name, value, target)
+    compared = request.comparisons and not request.dated
     definition = metric(name)
     return {
         "label": definition.label,
@@ -159,8 +161,8 @@ def _detail(
         "value": value,
         "n": n,
         "reason": reason,
-        "previous": None if request.dated else previous[0],
-        "year_earlier": None if request.dated else year_earlier[0],
+        "previous": previous[0] if compared else None,
+        "year_earlier": year_earlier[0] if compared else None,
         "target": target,
         "score": figure_score,
         "score_reason": score_reason,
@@ -211,14 +213,18 @@ def _frames(con, periods, by: str | None, request: _Request) -> tuple[dict, dict
 
     Each maps a period label to ``{key: row}``, or to None for a comparison
     period that ends before the first case. Group frames are empty without
-    ``by``, and date breakdowns skip their comparisons (``{}``).
+    ``by``, and date breakdowns skip their comparisons (``{}``). Without
+    ``request.comparisons`` only the current period runs and the others map
+    to ``{}``.
     """
-    first_day = _first_day(con)
+    first_day = _first_day(con) if request.comparisons else None
     runs: dict[str, tuple[Filters, datetime]] = {}
     city: dict[str, dict | None] = {}
     groups: dict[str, dict | None] = {}
     for label, (filters, as_of) in periods.items():
-        if label != "current" and (first_day is None or filters.end < first_day):
+        if label != "current" and not request.comparisons:
+            city[label] = groups[label] = {}
+        elif label != "current" and (first_day is None or filters.end < first_day):
             city[label] = groups[label] = None
         else:
             runs[label] = (filters, as_of)
@@ -336,6 +342,7 @@ def compute(
     names: Iterable[str] = HEADLINE,
     clock: Clock = system_clock,
     min_n: int | None = None,
+    comparisons: bool = True,
 ) -> dict[str, Any]:
     """Compute CitiStat figures for a period, city-wide and per group of ``by``.
 
@@ -343,14 +350,16 @@ def compute(
     the end of the period in the city's time (``clock()`` while the period runs,
     or when ``city`` is None). The comparison periods take them the same span
     earlier.
-    ``min_n`` replaces each non-count figure's minimum group size.
+    ``min_n`` replaces each non-count figure's minimum group size. With
+    ``comparisons`` false only the period itself is computed, and every
+    ``previous`` and ``year_earlier`` value is None.
 
     Returns a JSON-ready dict: ``metrics`` maps each name to its value (None
     when it cannot be computed), and ``details`` adds label, unit, direction,
     n, reason, previous, year_earlier, target, score and score_reason. With
     ``by``, ``rows`` contains the same per group plus a ``rank`` (1 is best).
     """
-    request = _Request(tuple(names), city, min_n)
+    request = _Request(tuple(names), city, min_n, comparisons=comparisons)
     for name in request.names:
         metric(name)
     by = normalize_by(by)
