@@ -21,7 +21,7 @@ from dashboard.cache import ResultCache
 from dashboard.plotly_bundle import register_bundle
 from dashboard.reader import WarehouseReader
 from dashboard.runtime import EXTENSION, Clock, DashboardRuntime, system_clock
-from dashboard.theme import INDEX_STRING, register_theme
+from dashboard.theme import index_string, register_theme
 from dashboard.warehouse import Opener, SnapshotPool, Versioner
 from dashboard.warmup import CacheWarmer
 
@@ -77,7 +77,7 @@ def create_dash_app(
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
-    app.index_string = INDEX_STRING
+    app.index_string = index_string(app.config.requests_pathname_prefix)
     register_bundle(
         server, app.config.routes_pathname_prefix, context.settings.map_tiles_url
     )

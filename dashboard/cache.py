@@ -47,6 +47,15 @@ class ResultCache:
                 self._entries.popitem(last=False)
         return copy.deepcopy(value)
 
+    def lookup(self, key: Hashable) -> tuple[bool, Any]:
+        """Return ``(True, value)`` for a cached key, else ``(False, None)``."""
+        with self._lock:
+            if key not in self._entries:
+                return False, None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return True, copy.deepcopy(self._entries[key])
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -8,8 +8,10 @@ new snapshot runs it again on the new one.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from dashboard.cache import ResultCache
@@ -18,10 +20,24 @@ from dashboard.warehouse import SnapshotPool
 log = logging.getLogger(__name__)
 
 
+class NotCachedError(LookupError):
+    """A call inside ``WarehouseReader.cached_only`` has no cached result."""
+
+
 class WarehouseReader:
     def __init__(self, pool: SnapshotPool, cache: ResultCache) -> None:
         self.pool = pool
         self.cache = cache
+        self._local = threading.local()
+
+    @contextmanager
+    def cached_only(self) -> Iterator[None]:
+        """Make this thread's calls raise NotCachedError instead of querying."""
+        self._local.cached_only = True
+        try:
+            yield
+        finally:
+            self._local.cached_only = False
 
     def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Return ``func(connection, *args, **kwargs)`` from the cache or the warehouse.
@@ -45,4 +61,9 @@ class WarehouseReader:
             )
             return result
 
+        if getattr(self._local, "cached_only", False):
+            found, value = self.cache.lookup(key)
+            if not found:
+                raise NotCachedError(f"{name} is not cached for snapshot {version}")
+            return value
         return self.cache.get_or_compute(key, compute)

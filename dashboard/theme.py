@@ -35,7 +35,17 @@ def register_theme(server: flask.Flask) -> None:
         return response
 
 
-INDEX_STRING = f"""<!DOCTYPE html>
+# The AG Grid code that dash-ag-grid 35 loads as a webpack chunk when the
+# first grid mounts. Every staff page and the public page show a grid, so the
+# page loads it with the other scripts instead. The chunk registers itself
+# with the webpack runtime of dash_ag_grid.min.js, which then does not fetch
+# it again.
+AG_GRID_CHUNK = "_dash-component-suites/dash_ag_grid/async-community.js"
+
+
+def index_string(prefix: str = "/") -> str:
+    """Return the page template, with script paths below the requests ``prefix``."""
+    return f"""<!DOCTYPE html>
 <html lang="en">
     <head>
         {{%metas%}}
@@ -49,6 +59,7 @@ INDEX_STRING = f"""<!DOCTYPE html>
         <footer>
             {{%config%}}
             {{%scripts%}}
+            <script src="{prefix}{AG_GRID_CHUNK}"></script>
             {{%renderer%}}
         </footer>
     </body>

@@ -117,16 +117,22 @@ def page_frame(
     )
 
 
-def graph(graph_id: str, height: int = 340, grows: bool = False) -> dcc.Loading:
-    """Return a graph placeholder that a callback fills.
+def graph(
+    graph_id: str, height: int = 340, figure=None, grows: bool = False
+) -> dcc.Loading:
+    """Return a graph that a callback fills, or that shows ``figure`` when given.
 
-    With ``grows`` the placeholder is at least ``height`` pixels and takes the
+    With ``grows`` the graph is at least ``height`` pixels and takes the
     figure's own height when that is larger (a bar per service type, say).
     """
+    extra = {} if figure is None else {"figure": figure}
     size = "minHeight" if grows else "height"
     return dcc.Loading(
         dcc.Graph(
-            id=graph_id, style={size: f"{height}px"}, config={"displaylogo": False}
+            id=graph_id,
+            style={size: f"{height}px"},
+            config={"displaylogo": False},
+            **extra,
         ),
         type="default",
     )

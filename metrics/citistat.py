@@ -52,27 +52,44 @@ FAMILIES: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 
-def _family_frames(
+Rows = dict[Any, dict[str, Any]]
+
+
+def _records(frame: pd.DataFrame) -> Rows:
+    """Map each row's ``key`` to the row's other columns as Python values."""
+    rows: Rows = {}
+    for record in frame.to_dict("records"):
+        rows[_plain(record.pop("key"))] = record
+    return rows
+
+
+def _key_order(key: Any) -> tuple[bool, Any]:
+    return key is None, key
+
+
+def _family_rows(
     con,
     filters: Filters,
     by: str | None,
     as_of: datetime,
     names: Iterable[str],
-    known: dict[str, pd.DataFrame] | None = None,
-) -> pd.DataFrame:
-    """Run each family the figures need once and join their frames on ``key``.
+    known: dict[str, Rows] | None = None,
+) -> Rows:
+    """Run each family the figures need once and join their rows on ``key``.
 
-    ``known`` contains frames of families already computed for this period.
+    ``known`` contains the rows of families already computed for this period.
+    A group missing from a family lacks that family's columns. Keys come in
+    order, a null key last.
     """
-    merged = pd.DataFrame({"key": pd.Series([], dtype=object)})
+    merged: Rows = {}
     for family in dict.fromkeys(metric(name).family for name in names):
         if known and family in known:
-            frame = known[family]
+            rows = known[family]
         else:
-            frame = FAMILIES[family](con, filters, by, as_of)
-        frame["key"] = frame["key"].astype(object)
-        merged = merged.merge(frame, on="key", how="outer")
-    return merged
+            rows = _records(FAMILIES[family](con, filters, by, as_of))
+        for key, row in rows.items():
+            merged.setdefault(key, {}).update(row)
+    return {key: merged[key] for key in sorted(merged, key=_key_order)}
 
 
 def _plain(value: Any) -> Any:
@@ -90,6 +107,7 @@ class _Request:
     city: TargetSource | None
     min_n: int | None
     dated: bool = False
+    comparisons: bool = True
 
     def min_cases(self, name: str) -> int:
         own = metric(name).min_n
@@ -102,7 +120,7 @@ BEFORE_DATA = object()
 
 
 def _value(
-    request: _Request, name: str, row: pd.Series | None
+    request: _Request, name: str, row: dict[str, Any] | None
 ) -> tuple[Any, int, str | None]:
     """Return ``(value, n, reason)`` for one figure of one group."""
     if row is BEFORE_DATA:
@@ -120,14 +138,10 @@ def _value(
     return value, n, None
 
 
-def _rows_by_key(frame: pd.DataFrame) -> dict[Any, pd.Series]:
-    return {_plain(row["key"]): row for _, row in frame.iterrows()}
-
-
 def _detail(
     request: _Request,
     name: str,
-    rows: tuple[pd.Series | None, ...],
+    rows: tuple[dict[str, Any] | None, ...],
     department: str | None,
 ) -> dict[str, Any]:
     """Describe one figure of one group: rows are current, previous, year earlier."""
@@ -138,6 +152,7 @@ def _detail(
         previous = year_earlier = (None, 0, None)
     target = target_for(request.city, name, department)
     figure_score, score_reason = score(name, value, target)
+    compared = request.comparisons and not request.dated
     definition = metric(name)
     return {
         "label": definition.label,
@@ -146,8 +161,8 @@ def _detail(
         "value": value,
         "n": n,
         "reason": reason,
-        "previous": None if request.dated else previous[0],
-        "year_earlier": None if request.dated else year_earlier[0],
+        "previous": previous[0] if compared else None,
+        "year_earlier": year_earlier[0] if compared else None,
         "target": target,
         "score": figure_score,
         "score_reason": score_reason,
@@ -205,14 +220,18 @@ def _frames(con, periods, by: str | None, request: _Request) -> tuple[dict, dict
 
     Each maps a period label to ``{key: row}``, or to None for a comparison
     period that ends before the first case. Group frames are empty without
-    ``by``, and date breakdowns skip their comparisons (``{}``).
+    ``by``, and date breakdowns skip their comparisons (``{}``). Without
+    ``request.comparisons`` only the current period runs and the others map
+    to ``{}``.
     """
-    first_day = _first_day(con)
+    first_day = _first_day(con) if request.comparisons else None
     runs: dict[str, tuple[Filters, datetime]] = {}
     city: dict[str, dict | None] = {}
     groups: dict[str, dict | None] = {}
     for label, (filters, as_of) in periods.items():
-        if label != "current" and (first_day is None or filters.end < first_day):
+        if label != "current" and not request.comparisons:
+            city[label] = groups[label] = {}
+        elif label != "current" and (first_day is None or filters.end < first_day):
             city[label] = groups[label] = None
         else:
             runs[label] = (filters, as_of)
@@ -222,16 +241,16 @@ def _frames(con, periods, by: str | None, request: _Request) -> tuple[dict, dict
     for label, (filters, as_of) in runs.items():
         city_known = dict(known[label][0])
         if label in city_states:
-            city_known["state"] = city_states[label]
-        merged = _family_frames(con, filters, None, as_of, request.names, city_known)
-        city[label] = _rows_by_key(merged)
+            city_known["state"] = _records(city_states[label])
+        city[label] = _family_rows(con, filters, None, as_of, request.names, city_known)
         if by is None or (dated and label != "current"):
             continue
         group_known = dict(known[label][1])
         if label in group_states:
-            group_known["state"] = group_states[label]
-        merged = _family_frames(con, filters, by, as_of, request.names, group_known)
-        groups[label] = _rows_by_key(merged)
+            group_known["state"] = _records(group_states[label])
+        groups[label] = _family_rows(
+            con, filters, by, as_of, request.names, group_known
+        )
     for label in periods:
         if dated and label != "current":
             groups[label] = {}
@@ -244,29 +263,32 @@ def _frames(con, periods, by: str | None, request: _Request) -> tuple[dict, dict
 
 def _period_family_frames(
     con, runs, by: str | None, request: _Request
-) -> dict[str, tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]]:
+) -> dict[str, tuple[dict[str, Rows], dict[str, Rows]]]:
     """Run each family other than state in one query for all periods of ``runs``.
 
-    Returns per period label the city-wide and the group frames of each
-    family, in the columns and row order the family returns for one period.
-    The periods differ only in their dates, so they share one set of filters.
+    Returns per period label the city-wide and the group rows of each
+    family, keyed and ordered as the family's query for one period returns
+    them. The periods differ only in their dates, so they share one set of
+    filters.
     """
     frames: dict[str, tuple[dict, dict]] = {label: ({}, {}) for label in runs}
     if not runs:
         return frames
     filters = next(iter(runs.values()))[0]
     dates = [(f.start, f.end) for f, _ in runs.values()]
+    labels = list(runs)
     for family in dict.fromkeys(metric(name).family for name in request.names):
         if family not in PERIOD_FAMILIES:
             continue
         frame = PERIOD_FAMILIES[family](con, filters, by, periods=dates)
-        for index, label in enumerate(runs):
-            rows = frame[frame["period"] == index]
-            for target, is_city in zip(frames[label], (True, False), strict=True):
-                part = rows[rows["city"] == is_city]
-                target[family] = part.drop(columns=["period", "city"]).reset_index(
-                    drop=True
-                )
+        for label in labels:
+            for target in frames[label]:
+                target[family] = {}
+        for record in frame.to_dict("records"):
+            label = labels[record.pop("period")]
+            city_rows, group_rows = frames[label]
+            target = city_rows if record.pop("city") else group_rows
+            target[family][_plain(record.pop("key"))] = record
     return frames
 
 
@@ -327,6 +349,7 @@ def compute(
     names: Iterable[str] = HEADLINE,
     clock: Clock = system_clock,
     min_n: int | None = None,
+    comparisons: bool = True,
 ) -> dict[str, Any]:
     """Compute CitiStat figures for a period, city-wide and per group of ``by``.
 
@@ -334,14 +357,16 @@ def compute(
     the end of the period in the city's time (``clock()`` while the period runs,
     or when ``city`` is None). The comparison periods take them the same span
     earlier.
-    ``min_n`` replaces each non-count figure's minimum group size.
+    ``min_n`` replaces each non-count figure's minimum group size. With
+    ``comparisons`` false only the period itself is computed, and every
+    ``previous`` and ``year_earlier`` value is None.
 
     Returns a JSON-ready dict: ``metrics`` maps each name to its value (None
     when it cannot be computed), and ``details`` adds label, unit, direction,
     n, reason, previous, year_earlier, target, score and score_reason. With
     ``by``, ``rows`` contains the same per group plus a ``rank`` (1 is best).
     """
-    request = _Request(tuple(names), city, min_n)
+    request = _Request(tuple(names), city, min_n, comparisons=comparisons)
     for name in request.names:
         metric(name)
     by = normalize_by(by)

@@ -92,8 +92,12 @@ def period_where(
     """Return ``(where, params, period table)`` for one period or several.
 
     Without ``periods`` the period of ``filters`` is a condition on
-    ``date_column`` and the table is None. With them the conditions leave the
-    date out and ``grouped_query`` joins the returned table on it.
+    ``date_column`` and the table is None. With them ``grouped_query`` joins
+    the returned table on the date. The conditions then also keep only dates
+    within one of the periods. The join alone would give the same rows, but
+    DuckDB applies a condition on a column of the scanned table during the
+    scan and skips row groups whose minimum and maximum dates lie outside
+    every period, so tables stored in date order read far fewer rows.
     """
     if periods is None:
         where, params = where_clause(filters, date_column=date_column, columns=columns)
@@ -101,7 +105,11 @@ def period_where(
     where, params = where_clause(filters, date_column=None, columns=columns)
     table, period_params = period_table(periods)
     params.update(period_params)
-    return where, params, table
+    within = " OR ".join(
+        f"{date_column} BETWEEN $period_start_{i} AND $period_end_{i}"
+        for i in range(len(periods))
+    )
+    return f"{where} AND ({within})", params, table
 
 
 def grouped_query(

@@ -105,8 +105,14 @@ def load_by_type(code, query):
     rt = runtime()
     filters = department_filters(code, query)
     city = rt.context.city
+    # The charts show no comparison with earlier periods.
     on_time = rt.reader.call(
-        compute, filters, city, by="service_type", names=("on_time_rate",)
+        compute,
+        filters,
+        city,
+        by="service_type",
+        names=("on_time_rate",),
+        comparisons=False,
     )
     response = rt.reader.call(
         compute,
@@ -114,6 +120,7 @@ def load_by_type(code, query):
         city,
         by="service_type",
         names=("first_response_median_hours",),
+        comparisons=False,
     )
     return on_time, response
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.components import (
@@ -19,6 +19,7 @@ from dashboard.components import (
 )
 from dashboard.components.tiles import TILES, make_tiles
 from dashboard.links import case_href, cases_href, department_href, week_filters
+from dashboard.reader import NotCachedError
 from dashboard.runtime import runtime
 from dashboard.view import (
     click_id,
@@ -47,9 +48,23 @@ SCORECARD_BASIS = {
 }
 
 
+# Present only when the layout leaves the panels to the callbacks below.
+LOAD = "overview-load"
+
+
 def layout(**query):
+    embedded = cached_outputs(query)
+    if embedded is None:
+        tiles = grid = packet = None
+        figures = (None, None, None, None)
+        load = [dcc.Store(id=LOAD, data=True)]
+    else:
+        (tiles, grid, _, packet), figures = embedded
+        load = []
+    received_closed_figure, backlog_figure, top_figure, map_figure = figures
     body = [
-        html.Div(id="overview-tiles", className="mb-3"),
+        *load,
+        html.Div(tiles, id="overview-tiles", className="mb-3"),
         html.H2("Departments", className="h5"),
         html.P(
             "Click a department's name for its SLA view, or any other cell for "
@@ -58,26 +73,44 @@ def layout(**query):
         ),
         csv_button("overview-scorecard-grid"),
         click_store("overview-scorecard-grid"),
-        html.Div(id="overview-scorecard", className="mb-3"),
+        html.Div(grid, id="overview-scorecard", className="mb-3"),
         dbc.Row(
             [
-                dbc.Col(graph("overview-received-closed"), lg=6),
-                dbc.Col(graph("overview-backlog"), lg=6),
+                dbc.Col(
+                    graph("overview-received-closed", figure=received_closed_figure),
+                    lg=6,
+                ),
+                dbc.Col(graph("overview-backlog", figure=backlog_figure), lg=6),
             ]
         ),
         dbc.Row(
             [
-                dbc.Col(graph("overview-top-types", 380), lg=6),
-                dbc.Col(graph("overview-map", 440), lg=6),
+                dbc.Col(graph("overview-top-types", 380, top_figure), lg=6),
+                dbc.Col(graph("overview-map", 440, map_figure), lg=6),
             ]
         ),
         html.A(
             "Download the meeting packet (PDF)",
             id="overview-packet",
+            href=packet,
             className="btn btn-outline-secondary",
         ),
     ]
     return page_frame(PAGE, "CitiStat overview", query, body, path="/")
+
+
+def cached_outputs(query):
+    """Return both callbacks' outputs when every figure behind them is cached.
+
+    The layout then contains the panels, which saves the browser a second
+    round of requests after the layout. Returns None on a cache miss or when
+    the view shows a message instead, and the callbacks fill the panels.
+    """
+    try:
+        with runtime().reader.cached_only():
+            return headline_outputs(query), chart_figures(query)
+    except (NotCachedError, PreventUpdate, *view_errors()):
+        return None
 
 
 HEADLINE_METRICS = tuple(dict.fromkeys((*TILES, *scorecard.SCORECARD_METRICS)))
@@ -88,15 +121,21 @@ HEADLINE_METRICS = tuple(dict.fromkeys((*TILES, *scorecard.SCORECARD_METRICS)))
     Output("overview-scorecard", "children"),
     Output("overview-message", "children"),
     Output("overview-packet", "href"),
-    Input("overview-query", "data"),
+    Input(LOAD, "data"),
+    State("overview-query", "data"),
 )
-def show_headline(query):
+def show_headline(load, query):
     """Fill the tiles and the scorecard from one compute call by department."""
     try:
-        filters, result, weekly = load_headline(query)
-        names = dict(read_dimensions().departments)
+        return headline_outputs(query)
     except view_errors() as error:
         return None, None, error_alert(error), None
+
+
+def headline_outputs(query):
+    """Return the tiles, the scorecard grid, no message and the packet link."""
+    filters, result, weekly = load_headline(query)
+    names = dict(read_dimensions().departments)
     hrefs = {name: cases_href(filters, basis) for name, basis in TILES.items()}
     packet = "/packet.pdf" + cases_href(filters).removeprefix("/cases")
     mondays = _mondays(filters.start, filters.end)
@@ -158,14 +197,20 @@ def _mondays(start: date, end: date) -> list[date]:
     Output("overview-backlog", "figure"),
     Output("overview-top-types", "figure"),
     Output("overview-map", "figure"),
-    Input("overview-query", "data"),
+    Input(LOAD, "data"),
+    State("overview-query", "data"),
 )
-def show_charts(query):
-    rt = runtime()
+def show_charts(load, query):
     try:
-        _, series, backlog_days, top, districts, points = load_charts(query)
+        return chart_figures(query)
     except view_errors():
         raise PreventUpdate from None
+
+
+def chart_figures(query):
+    """Return the four chart figures of the overview."""
+    rt = runtime()
+    _, series, backlog_days, top, districts, points = load_charts(query)
     city = rt.context.city
     return (
         received_closed.make_figure(series),

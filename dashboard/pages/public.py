@@ -127,10 +127,12 @@ def load_figures(weeks: str):
     filters = public_filters(weeks)
     names = public_tables.PUBLIC_METRICS
     city = rt.context.city
+    # The tables show no comparison with earlier periods.
+    options = {"names": names, "comparisons": False}
     return (
         filters,
-        rt.reader.call(compute, filters, city, by="department", names=names),
-        rt.reader.call(compute, filters, city, by="service_type", names=names),
+        rt.reader.call(compute, filters, city, by="department", **options),
+        rt.reader.call(compute, filters, city, by="service_type", **options),
         rt.reader.call(map_points.district_counts, filters),
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
+from dashboard.runtime import runtime
 from tests.dashboard import scenario
 
 pytestmark = pytest.mark.browser
@@ -290,13 +291,31 @@ def test_quality_row_opens_case_list(visit):
     assert "source=" in seen.page.url
 
 
-def test_grid_mount_sends_no_click_request(visit):
+def test_grid_mount_sends_no_click_request(visit, dash_server):
+    runtime(dash_server).reader.cache.clear()
     seen = visit("/?" + NOVEMBER)
     seen.page.locator("#overview-scorecard-grid .ag-row").first.wait_for()
     seen.page.wait_for_load_state("networkidle")
     updates = [url for url in seen.requests if "_dash-update-component" in url]
     # The page content, then the headline and the chart callbacks.
     assert len(updates) == 3
+
+
+def test_cached_overview_comes_with_layout(visit):
+    first = visit("/?" + NOVEMBER)
+    wait_for_text(first, "#overview-tile-received", "85")
+    first.page.wait_for_load_state("networkidle")
+    seen = visit("/?" + NOVEMBER)
+    wait_for_text(seen, "#overview-tile-received", "85")
+    seen.page.locator("#overview-scorecard-grid .ag-row").first.wait_for()
+    seen.page.locator("#overview-map .main-svg .scatterlayer .point").first.wait_for()
+    seen.page.wait_for_load_state("networkidle")
+    assert seen.page.locator("#overview-received-closed .bars path").count() == 8
+    assert seen.page.locator("#overview-top-types .bars path").count() == 3
+    updates = [url for url in seen.requests if "_dash-update-component" in url]
+    # Only the page content: it contains the panels.
+    assert len(updates) == 1
+    assert seen.errors == []
 
 
 def test_public_page_hides_personal_data(visit, seeded_case):

@@ -37,3 +37,14 @@ def test_cache_returns_copies():
 def test_cache_size_checked():
     with pytest.raises(ValueError, match="cache size 0"):
         ResultCache(0)
+
+
+def test_cache_lookup_reports_miss_and_hit():
+    cache = ResultCache(2)
+    assert cache.lookup("k") == (False, None)
+    cache.get_or_compute("k", lambda: [1])
+    found, value = cache.lookup("k")
+    assert found
+    assert value == [1]
+    value.append(2)
+    assert cache.lookup("k") == (True, [1])

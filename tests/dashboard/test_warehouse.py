@@ -7,7 +7,7 @@ import pytest
 
 from city311.settings import load_settings
 from dashboard.cache import ResultCache
-from dashboard.reader import WarehouseReader
+from dashboard.reader import NotCachedError, WarehouseReader
 from dashboard.warehouse import NoSnapshotError, SnapshotPool
 
 
@@ -86,3 +86,15 @@ def test_reader_caches_per_version(snapshots, tmp_path):
     snapshots.current = "v2"
     assert reader.call(version_of) == "v2"
     assert reader.cache.hits == 1
+
+
+def test_reader_cached_only_raises_on_miss(snapshots, tmp_path):
+    reader = WarehouseReader(make_pool(snapshots, tmp_path), ResultCache())
+    with reader.cached_only(), pytest.raises(NotCachedError, match="version_of"):
+        reader.call(version_of)
+    assert reader.call(version_of) == "v1"
+    with reader.cached_only():
+        assert reader.call(version_of) == "v1"
+    snapshots.current = "v2"
+    with reader.cached_only(), pytest.raises(NotCachedError):
+        reader.call(version_of)

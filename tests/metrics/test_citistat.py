@@ -136,6 +136,32 @@ def test_compute_by_department(con, november, wilmington):
     assert rows["TR"]["details"]["closed"]["previous"] == 0
 
 
+def test_compute_without_comparisons(con, november, wilmington):
+    full = citistat.compute(
+        con, november, wilmington, by="department", clock=_clock, min_n=1
+    )
+    alone = citistat.compute(
+        con,
+        november,
+        wilmington,
+        by="department",
+        clock=_clock,
+        min_n=1,
+        comparisons=False,
+    )
+    assert alone["metrics"] == full["metrics"]
+    assert alone["metrics"]["received"] == 11
+    assert alone["details"]["received"]["previous"] is None
+    assert alone["details"]["received"]["year_earlier"] is None
+    rows = {row["department"]: row for row in alone["rows"]}
+    assert rows["PW"]["metrics"]["received"] == 6
+    assert rows["TR"]["metrics"]["open_backlog"] == 2
+    assert rows["TR"]["details"]["closed"]["previous"] is None
+    assert rows["PW"]["details"]["on_time_rate"]["rank"] == 2
+    for row, full_row in zip(alone["rows"], full["rows"], strict=True):
+        assert row["metrics"] == full_row["metrics"]
+
+
 def test_compute_ranks(con, november):
     result = citistat.compute(con, november, by="department", clock=_clock, min_n=1)
     rows = {row["department"]: row["details"] for row in result["rows"]}
