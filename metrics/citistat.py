@@ -108,6 +108,9 @@ class _Request:
     min_n: int | None
     dated: bool = False
     comparisons: bool = True
+    # True when the figures cover part of a department or of the city (some
+    # service types, channels or districts): count targets do not apply.
+    partial: bool = False
 
     def min_cases(self, name: str) -> int:
         own = metric(name).min_n
@@ -151,6 +154,10 @@ def _detail(
         value, reason = None, "not defined per week or month; use backlog_series"
         previous = year_earlier = (None, 0, None)
     target = target_for(request.city, name, department)
+    if request.partial and metric(name).unit == "cases":
+        # A backlog or overdue target is set for a whole department or city;
+        # rates and durations are held to theirs in any part.
+        target = None
     figure_score, score_reason = score(name, value, target)
     compared = request.comparisons and not request.dated
     definition = metric(name)
@@ -383,6 +390,8 @@ def compute(
         as_of = as_of.astimezone(city.timezone)
     periods = _periods(filters, as_of)
     single = filters.departments[0] if len(filters.departments) == 1 else None
+    partial = bool(filters.service_types or filters.channels or filters.districts)
+    request = replace(request, partial=partial)
 
     city_frames, group_frames = _frames(con, periods, by, request)
     details = _group(request, city_frames, None, single)
@@ -402,7 +411,11 @@ def compute(
 
 
 def _breakdown(frames, by, request: _Request, single) -> list[dict[str, Any]]:
-    request = replace(request, dated=by in DATE_BREAKDOWNS)
+    request = replace(
+        request,
+        dated=by in DATE_BREAKDOWNS,
+        partial=request.partial or by in ("service_type", "channel", "district"),
+    )
     rows = []
     for key in frames["current"]:
         department = key if by == "department" else single

@@ -123,6 +123,26 @@ def test_compute_department_target(con, november, wilmington):
     assert backlog["score"] == 400.0
 
 
+def test_count_targets_skip_part_of_a_department(con, november, wilmington):
+    phone = Filters(
+        november.start, november.end, departments=("PW",), channels=("phone",)
+    )
+    result = citistat.compute(con, phone, wilmington, clock=_clock, min_n=1)
+    assert result["details"]["open_backlog"]["target"] is None
+    assert result["details"]["overdue_open"]["target"] is None
+    assert result["details"]["on_time_rate"]["target"] == 0.85
+
+
+def test_count_targets_skip_type_rows(con, november, wilmington):
+    pw = Filters(november.start, november.end, departments=("PW",))
+    result = citistat.compute(
+        con, pw, wilmington, by="service_type", clock=_clock, min_n=1
+    )
+    for row in result["rows"]:
+        assert row["details"]["open_backlog"]["target"] is None
+        assert row["details"]["on_time_rate"]["target"] == 0.85
+
+
 def test_compute_by_department(con, november, wilmington):
     result = citistat.compute(
         con, november, wilmington, by="department", clock=_clock, min_n=1
