@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,10 @@ def _print_table(details: dict[str, dict[str, Any]]) -> None:
     click.echo(f"{header} {'target':>9} {'score':>6}  n / note")
     for d in details.values():
         unit = d["unit"]
-        score = "-" if d["score"] is None else f"{d['score']:.2f}"
+        # Rounded down, so a figure that misses its target never reads 1.00.
+        score = (
+            "-" if d["score"] is None else f"{math.floor(d['score'] * 100) / 100:.2f}"
+        )
         note = d["reason"] or str(d["n"])
         click.echo(
             f"{d['label']:<32} {_format(d['value'], unit):>11} "

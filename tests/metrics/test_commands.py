@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
+import click.testing
 import pytest
 
 from tests.conftest import REPO_ROOT
@@ -182,3 +184,23 @@ def test_data_source_names_version_read():
     assert data_source(_runs([]), None, None) == (
         "snapshot unknown version, no ETL run recorded"
     )
+
+
+def test_score_column_rounds_down():
+    from metrics.commands import _print_table
+
+    detail = {
+        "label": "Resolution rate",
+        "unit": "fraction",
+        "value": 0.799,
+        "previous": None,
+        "year_earlier": None,
+        "target": 0.8,
+        "score": 0.799 / 0.8,
+        "reason": None,
+        "n": 100,
+    }
+    runner = click.testing.CliRunner()
+    command = click.Command("t", callback=lambda: _print_table({"r": detail}))
+    line = runner.invoke(command).output.splitlines()[1]
+    assert line.split()[-2] == "0.99"
