@@ -36,6 +36,17 @@ def test_request_page_shows_emergency_notice(live):
     assert '<option value="POTHOLE">Pothole</option>' in text
 
 
+def test_type_chooser_starts_on_a_prompt(live):
+    """No type is chosen for the resident: Continue needs a choice first."""
+    text = page(live, "/request").text
+    options = text.split('<select id="type" name="type" required>')[1]
+    assert options.lstrip().startswith(
+        '<option value="" selected disabled>Choose one</option>'
+    )
+    spanish = page(live, "/request?lang=es").text
+    assert '<option value="" selected disabled>Elija una opción</option>' in spanish
+
+
 def test_request_page_in_spanish(live):
     text = page(live, "/request?lang=es").text
     assert '<html lang="es">' in text
