@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from cases.answers import describe_answers
 from city311.app import AppContext
 from city311.clitools import handle_errors, local_time, pass_app, print_json
 
@@ -141,6 +142,9 @@ def print_detail(app: AppContext, detail) -> None:
     if detail.flags:
         click.echo(f"  Data quality: {detail.flags}")
     click.echo(f"  Description:  {detail.description}")
+    answers = describe_answers(app.city, detail.service_type, detail.attributes)
+    for question, answer in answers:
+        click.echo(f"  {question} {answer}")
     click.echo("History:")
     for event in detail.events:
         note = f": {event.note}" if event.note else ""

@@ -22,6 +22,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from cases.answers import describe_answers
 from cases.errors import (
     CaseError,
     ConflictError,
@@ -115,6 +116,9 @@ def case_page(
         render_template(
             "staff/case.html",
             case=detail,
+            answers=describe_answers(
+                _context().city, detail.service_type, detail.attributes
+            ),
             departments=_departments(),
             outcomes=OUTCOMES,
             assignees=_assignees(detail.department),

@@ -139,3 +139,18 @@ def test_close_duplicate_needs_parent(live):
     )
     assert response.status_code == 400
     assert "parent" in response.text
+
+
+def test_case_page_shows_residents_answers(live):
+    case = live.cases.file(
+        NewCase(
+            "POTHOLE",
+            "Hole",
+            address="1 Main St",
+            attributes={"size": "large", "hazards": ["water"]},
+        )
+    )
+    browser = login(live, "pat")
+    text = browser.get(f"{live.url}/queue/{case.case_number}", timeout=30).text
+    assert "<dt>How big is it?</dt><dd>Large</dd>" in text
+    assert "<dt>Which hazards are nearby?</dt><dd>Standing water</dd>" in text
