@@ -1,10 +1,12 @@
 """Take a screenshot of each dashboard page with Playwright and Chromium.
 
-    python docs/take_screenshots.py http://127.0.0.1:8050 --to docs/screenshots
+    printf '%s\n' "$PASSWORD" | python docs/take_screenshots.py \
+        http://127.0.0.1:8050 --user demo --to docs/screenshots
 
-Run it against a server on demo data (``city311 demo-data``, ``city311 etl
-run``, ``city311 serve``). It writes ``<page>.png`` for the overview,
-department, cases, case, data quality and public pages in the default period.
+Run it against a server on demo data (``city311 demo``). With ``--user`` it
+logs in first, reading the password from standard input. It writes
+``<page>.png`` for the overview, department, cases, case, data quality and
+public pages in the default period.
 ``--case`` names the case to show; the default is the first row of the case
 list.
 """
@@ -12,6 +14,7 @@ list.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -38,7 +41,9 @@ def main() -> None:
     )
     parser.add_argument("--department", default="PW", help="department code to show")
     parser.add_argument("--case", help="case number to show on the case page")
+    parser.add_argument("--user", help="staff login; the password is read from stdin")
     args = parser.parse_args()
+    password = sys.stdin.readline().rstrip("\n") if args.user else ""
     args.to.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as playwright:
@@ -48,6 +53,12 @@ def main() -> None:
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        if args.user:
+            page.goto(args.base_url + "/login")
+            page.locator("#username").fill(args.user)
+            page.locator("#password").fill(password)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_load_state("networkidle")
         for name, (path, ready) in PAGES.items():
             page.goto(args.base_url + path.format(department=args.department))
             page.locator(ready).first.wait_for(state="attached")

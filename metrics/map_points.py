@@ -11,7 +11,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from metrics.filters import CASE_COLUMNS, Filters, where_clause
+from metrics.backlog import OPEN_AT, open_where
+from metrics.filters import Filters, where_clause
 from metrics.query import fetch
 
 MAX_POINTS = 5000
@@ -60,23 +61,23 @@ def open_case_points(
     now: datetime,
     limit: int = 2000,
 ) -> pd.DataFrame:
-    """Return up to ``limit`` open cases with coordinates, most overdue first.
+    """Return up to ``limit`` cases open at the as-of time, most overdue first.
 
-    The period does not apply: an open case is shown whenever it was created.
-    Columns: ``case_number``, ``latitude``, ``longitude``, ``service_type``,
-    ``due_at``, ``overdue``.
+    The as-of time is ``filters.as_of``, or ``now`` when that is None; the
+    cases are the open backlog of that moment (``metrics.backlog``), whenever
+    they were created. Columns: ``case_number``, ``latitude``, ``longitude``,
+    ``service_type``, ``due_at``, ``overdue``.
     """
     limit = max(1, min(limit, MAX_POINTS))
-    where, params = where_clause(filters, date_column=None, columns=CASE_COLUMNS)
-    params.update(now=now, limit=limit)
+    where, params = open_where(filters)
+    params.update(as_of=filters.as_of or now, limit=limit)
     sql = f"""
         SELECT c.case_number, c.latitude, c.longitude, t.code AS service_type,
-               c.due_at, coalesce(c.due_at < $now, false) AS overdue
-        FROM fact_case c
-        LEFT JOIN dim_service_type t ON t.service_type_id = c.service_type_id
-        WHERE c.is_open AND c.latitude IS NOT NULL AND c.longitude IS NOT NULL
-          AND {where}
-        ORDER BY c.due_at NULLS LAST, c.case_id
+               s.due_at, coalesce(s.due_at < $as_of, false) AS overdue
+        FROM {OPEN_AT}
+        LEFT JOIN dim_service_type t ON t.service_type_id = s.service_type_id
+        WHERE c.latitude IS NOT NULL AND c.longitude IS NOT NULL AND {where}
+        ORDER BY s.due_at NULLS LAST, c.case_id
         LIMIT $limit
     """
     return fetch(con, sql, params)

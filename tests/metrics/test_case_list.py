@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from metrics import backlog
+from metrics import backlog, map_points
 from metrics.case_list import (
     CaseQuery,
     case_count,
@@ -159,3 +159,19 @@ def test_open_list_takes_state_at_as_of(con, november):
     assert case_count(con, CaseQuery(earlier, "open"), NOW) != case_count(
         con, CaseQuery(november, "open"), NOW
     )
+
+
+@pytest.mark.parametrize("days_before_clock", [0, 10, 20])
+def test_map_points_are_the_open_list(con, november, days_before_clock):
+    """The map's open cases are the backlog at the as-of time, not today's."""
+    filters = replace(november, as_of=NOW - timedelta(days=days_before_clock))
+    points = map_points.open_case_points(con, filters, NOW)
+    listed = case_page(con, CaseQuery(filters, "open"), NOW, limit=1000)
+    located = con.execute(
+        "SELECT case_number FROM fact_case WHERE latitude IS NOT NULL"
+    ).fetchall()
+    expected = set(listed["case_number"]) & {row[0] for row in located}
+    assert set(points["case_number"]) == expected
+    overdue = case_page(con, CaseQuery(filters, "overdue"), NOW, limit=1000)
+    flagged = set(points.loc[points["overdue"], "case_number"])
+    assert flagged == set(overdue["case_number"]) & expected
