@@ -193,6 +193,35 @@ def test_create_empty_key_is_403(live):
             {"service_code": "POTHOLE", "description": "x", "address_string": "1 Main"},
             "size",
         ),
+        *[
+            (
+                {
+                    "service_code": "POTHOLE",
+                    "description": "x",
+                    "address_string": "1 Main St",
+                    "attribute[size]": "small",
+                    **answer,
+                },
+                words,
+            )
+            for answer, words in [
+                ({"attribute[depth_cm]": "lots"}, "depth_cm value 'lots' is not a"),
+                ({"attribute[depth_cm]": "NaN"}, "depth_cm value 'NaN' is not a"),
+                ({"attribute[noticed_at]": "soon"}, "ISO 8601"),
+                ({"attribute[landmark]": "a\x1bb\x7f\x08c"}, "control characters"),
+                ({"attribute[landmark]": "x" * 200_000}, "at most 300"),
+                ({"attribute[hazards][]": ["water", "water"]}, "more than once"),
+            ]
+        ],
+        (
+            {
+                "service_code": "POTHOLE",
+                "description": "x",
+                "address_string": "1 Main St",
+                "attribute[size][]": ["large", "small"],
+            },
+            "size takes one value",
+        ),
     ],
 )
 def test_create_bad_input_is_400(live, api_key, fields, words):
