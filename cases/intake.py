@@ -23,6 +23,7 @@ MAX_ATTRIBUTE_CHARS = {"text": MAX_DESCRIPTION_CHARS}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().\-]{7,20}$")
+MIN_PHONE_DIGITS = 7
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,15 @@ def validate_requester(requester: Requester | None) -> None:
         raise ValidationError(
             "email", "e-mail address is not valid; use the form name@example.org"
         )
-    if requester.phone and not _PHONE.match(requester.phone):
+    phone = requester.phone
+    if phone and (
+        not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < MIN_PHONE_DIGITS
+    ):
         raise ValidationError(
-            "phone", "phone number is not valid; use digits, spaces and dashes only"
+            "phone",
+            f"phone number {phone!r} is not valid; give at least {MIN_PHONE_DIGITS} "
+            "digits and at most 20 characters, using only digits, spaces, dashes, "
+            "dots, brackets and a leading +",
         )
 
 
