@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,6 +13,10 @@ from etl.sources.record import RejectedRow
 
 REPLACEMENT = "\ufffd"
 _REPLACEMENT_BYTES = REPLACEMENT.encode()
+# C0 control characters other than tab, line feed and carriage return, and DEL.
+# Case intake rejects them all, and XML 1.0 cannot carry those below U+0020.
+CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL_BYTES = re.compile(CONTROL_PATTERN.encode())
 
 
 class Chunk:
@@ -20,7 +25,8 @@ class Chunk:
 
     Columns are pyarrow arrays of bytes or strings. Reading a column as text
     decodes invalid UTF-8 with U+FFFD and marks, in ``unreadable``, every row
-    whose text read so far contains U+FFFD.
+    whose text read so far contains U+FFFD or a control character. The text
+    itself is kept as the source gave it.
     """
 
     def __init__(
@@ -52,8 +58,12 @@ class Chunk:
             column = column.combine_chunks()
         strings = _decode(column)
         data = strings.buffers()[2]
-        if data is not None and _REPLACEMENT_BYTES in data.to_pybytes():
+        raw = data.to_pybytes() if data is not None else b""
+        if _REPLACEMENT_BYTES in raw:
             hits = pc.match_substring(strings, REPLACEMENT).fill_null(False)
+            self.unreadable |= hits.to_numpy(zero_copy_only=False)
+        if _CONTROL_BYTES.search(raw):
+            hits = pc.match_substring_regex(strings, CONTROL_PATTERN).fill_null(False)
             self.unreadable |= hits.to_numpy(zero_copy_only=False)
         self._text[name] = strings
         return strings
