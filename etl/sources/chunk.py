@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,7 +15,7 @@ _REPLACEMENT_BYTES = REPLACEMENT.encode()
 # C0 control characters other than tab, line feed and carriage return, and DEL.
 # Case intake rejects them all, and XML 1.0 cannot carry those below U+0020.
 CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-_CONTROL_BYTES = re.compile(CONTROL_PATTERN.encode())
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 class Chunk:
@@ -62,7 +61,8 @@ class Chunk:
         if _REPLACEMENT_BYTES in raw:
             hits = pc.match_substring(strings, REPLACEMENT).fill_null(False)
             self.unreadable |= hits.to_numpy(zero_copy_only=False)
-        if _CONTROL_BYTES.search(raw):
+        # bytes.translate finds the characters faster than re.search on a column.
+        if len(raw.translate(None, _CONTROL_BYTES)) != len(raw):
             hits = pc.match_substring_regex(strings, CONTROL_PATTERN).fill_null(False)
             self.unreadable |= hits.to_numpy(zero_copy_only=False)
         self._text[name] = strings
