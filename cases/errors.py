@@ -8,11 +8,24 @@ class CaseError(Exception):
 
 
 class ValidationError(CaseError):
-    """Input that cannot be stored: names the field, the value and what to do."""
+    """Input that cannot be stored: names the field, the value and what to do.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``reason`` is a fixed word that callers can translate: ``invalid``,
+    ``missing``, ``too_long`` (with the maximum length in ``limit``),
+    ``control_characters`` or ``outside_city``.
+    """
+
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        reason: str = "invalid",
+        limit: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.reason = reason
+        self.limit = limit
 
 
 class NotFoundError(CaseError):

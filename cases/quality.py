@@ -24,7 +24,7 @@ FLAG_LABELS: dict[str, str] = {
     OUT_OF_AREA: "Coordinates far outside the source's area",
     DUPLICATE_ID: "Source id appears more than once",
     MISSING_LOCATION: "Missing location where the type needs one",
-    UNREADABLE_TEXT: "Text with replacement characters",
+    UNREADABLE_TEXT: "Text with replacement or control characters",
     FUTURE_DATE: "Created or closed after the import time",
 }
 

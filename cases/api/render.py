@@ -7,6 +7,7 @@ nested lists repeat a child element named in ``LIST_ITEMS``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from xml.etree import ElementTree
 
@@ -20,16 +21,22 @@ LIST_ITEMS = {
     "endpoints": "endpoint",
     "formats": "format",
 }
+# Characters outside the XML 1.0 Char production: C0 controls other than tab,
+# line feed and carriage return, lone surrogates, U+FFFE and U+FFFF. Escaping
+# cannot represent them, so they are replaced.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+REPLACEMENT_CHARACTER = "\ufffd"
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "text/xml; charset=utf-8"
 
 
 def _text(value: Any) -> str:
+    """Return ``value`` as XML text, with U+FFFD for characters XML 1.0 forbids."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML_CHAR.sub(REPLACEMENT_CHARACTER, str(value))
 
 
 def _fill(element: ElementTree.Element, value: Any) -> None:

@@ -86,7 +86,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_latitude": "Latitude must be a number between -90 and 90.",
         "error_longitude": "Longitude must be a number between -180 and 180.",
         "error_email": "Please enter an e-mail address like name@example.org.",
-        "error_phone": "Please enter a phone number using digits, spaces and dashes.",
+        "error_phone": (
+            "Please enter a phone number with at least 7 digits, using digits, "
+            "spaces and dashes."
+        ),
+        "error_name": "Please check your name.",
+        "error_too_long": "Please shorten this to at most {limit} characters.",
+        "error_control_characters": (
+            "This contains characters that cannot be used, such as control "
+            "characters. Please remove them."
+        ),
+        "error_outside_city": (
+            "This location is outside the city. Please check the address or the "
+            "coordinates."
+        ),
         "error_attribute": "Please answer this question with one of the choices.",
         "error_number": "Please enter a number.",
         "select_placeholder": "Choose one",
@@ -164,7 +177,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "error_latitude": "La latitud debe ser un número entre -90 y 90.",
         "error_longitude": "La longitud debe ser un número entre -180 y 180.",
         "error_email": "Escriba un correo electrónico como nombre@ejemplo.org.",
-        "error_phone": "Escriba un teléfono con dígitos, espacios y guiones.",
+        "error_phone": (
+            "Escriba un teléfono de al menos 7 dígitos, con dígitos, espacios y "
+            "guiones."
+        ),
+        "error_name": "Revise su nombre, por favor.",
+        "error_too_long": "Acorte este texto a {limit} caracteres como máximo, "
+        "por favor.",
+        "error_control_characters": (
+            "Contiene caracteres que no se pueden usar, como caracteres de "
+            "control. Elimínelos, por favor."
+        ),
+        "error_outside_city": (
+            "Esta ubicación está fuera de la ciudad. Revise la dirección o las "
+            "coordenadas."
+        ),
         "error_attribute": "Responda esta pregunta con una de las opciones.",
         "error_number": "Escriba un número.",
         "select_placeholder": "Elija una opción",

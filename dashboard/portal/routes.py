@@ -131,12 +131,29 @@ def request_page():
 
 
 def _error_key(error: ValidationError, field_names: set[str]) -> tuple[str, str]:
-    """Map a service-layer error to (form field, message key or text)."""
-    if error.field in FORM_FIELDS:
-        return error.field, f"error_{error.field}"
-    if error.field in field_names:
-        return f"attribute-{error.field}", "error_attribute"
-    return "description", str(error)
+    """Map a service-layer error to (form field, message key or translated text).
+
+    An address error is shown under the address input, which carries the
+    location error. A reason that any field can have, such as text that is too
+    long, gets the message for that reason, with the limit filled in.
+    """
+    if error.field in (*FORM_FIELDS, "address", "name"):
+        form_field = "location" if error.field == "address" else error.field
+        key = f"error_{form_field}"
+    elif error.field in field_names:
+        form_field, key = f"attribute-{error.field}", "error_attribute"
+    else:
+        return "description", str(error)
+    reason_keys = {
+        "too_long": "error_too_long",
+        "control_characters": "error_control_characters",
+        "outside_city": "error_outside_city",
+    }
+    key = reason_keys.get(error.reason, key)
+    if error.reason == "too_long":
+        text = catalogue(choose_language())[key]
+        return form_field, text.format(limit=error.limit)
+    return form_field, key
 
 
 def request_submit():

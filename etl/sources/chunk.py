@@ -12,6 +12,10 @@ from etl.sources.record import RejectedRow
 
 REPLACEMENT = "\ufffd"
 _REPLACEMENT_BYTES = REPLACEMENT.encode()
+# C0 control characters other than tab, line feed and carriage return, and DEL.
+# Case intake rejects them all, and XML 1.0 cannot carry those below U+0020.
+CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 class Chunk:
@@ -20,7 +24,8 @@ class Chunk:
 
     Columns are pyarrow arrays of bytes or strings. Reading a column as text
     decodes invalid UTF-8 with U+FFFD and marks, in ``unreadable``, every row
-    whose text read so far contains U+FFFD.
+    whose text read so far contains U+FFFD or a control character. The text
+    itself is kept as the source gave it.
     """
 
     def __init__(
@@ -52,8 +57,13 @@ class Chunk:
             column = column.combine_chunks()
         strings = _decode(column)
         data = strings.buffers()[2]
-        if data is not None and _REPLACEMENT_BYTES in data.to_pybytes():
+        raw = data.to_pybytes() if data is not None else b""
+        if _REPLACEMENT_BYTES in raw:
             hits = pc.match_substring(strings, REPLACEMENT).fill_null(False)
+            self.unreadable |= hits.to_numpy(zero_copy_only=False)
+        # bytes.translate finds the characters faster than re.search on a column.
+        if len(raw.translate(None, _CONTROL_BYTES)) != len(raw):
+            hits = pc.match_substring_regex(strings, CONTROL_PATTERN).fill_null(False)
             self.unreadable |= hits.to_numpy(zero_copy_only=False)
         self._text[name] = strings
         return strings

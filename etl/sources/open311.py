@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -28,12 +29,14 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from cases.quality import CLOSED_BEFORE_CREATED, ZERO_COORDINATES
+from cases.quality import CLOSED_BEFORE_CREATED, UNREADABLE_TEXT, ZERO_COORDINATES
+from etl.sources.chunk import CONTROL_PATTERN
 from etl.sources.open311_fields import parse_instant, read_float, slug
 from etl.sources.record import RejectedRow, SourceRecord
 
 log = logging.getLogger(__name__)
 
+_CONTROL = re.compile(CONTROL_PATTERN)
 MAX_WINDOW = timedelta(days=90)
 DEFAULT_LOOKBACK = timedelta(days=90)
 # The result count at which common servers cap a response that is not paged.
@@ -313,6 +316,12 @@ def to_record(
         flags.add(ZERO_COORDINATES)
     if closed and updated is not None and updated < created:
         flags.add(CLOSED_BEFORE_CREATED)
+    description = str(item.get("description") or "")
+    notes = str(item.get("status_notes") or "")
+    address = str(item.get("address") or "").strip() or None
+    texts = (service_name, service_code, agency, description, notes, address or "")
+    if any(_CONTROL.search(text) for text in texts):
+        flags.add(UNREADABLE_TEXT)
     return SourceRecord(
         row_number=row_number,
         source=source,
@@ -327,9 +336,9 @@ def to_record(
         closed_at=(updated or created) if closed else None,
         updated_at=updated,
         due_at=due,
-        description=str(item.get("description") or ""),
-        resolution_notes=str(item.get("status_notes") or ""),
-        address=(str(item.get("address") or "").strip() or None),
+        description=description,
+        resolution_notes=notes,
+        address=address,
         latitude=latitude,
         longitude=longitude,
         flags=flags,

@@ -84,6 +84,10 @@ def test_type_without_sla_has_no_due_date(service):
             "name",
             "201 characters",
         ),
+        *[
+            ({"requester": Requester(phone=phone)}, "phone", "at least 7 digits")
+            for phone in ["-------", "(((( ))))", ".......", "+1 (302) 55", "x"]
+        ],
     ],
 )
 def test_file_rejects_bad_input(service, sessions, changes, field, message):
@@ -93,6 +97,15 @@ def test_file_rejects_bad_input(service, sessions, changes, field, message):
     assert error.value.field == field
     assert count(sessions, Case) == 0
     assert count(sessions, CaseEvent) == 0
+
+
+@pytest.mark.parametrize(
+    "phone", ["3025550100", "+1 (302) 555-0100", "302.555.0100", "555 0100"]
+)
+def test_file_accepts_phone_formats(service, phone):
+    requester = Requester(phone=phone)
+    detail = service.file(NewCase(**{**POTHOLE.__dict__, "requester": requester}))
+    assert detail.requester_phone == phone
 
 
 def test_lifecycle_records_each_event(service, clock):

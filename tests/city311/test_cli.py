@@ -128,3 +128,14 @@ def test_errors_exit_one_with_one_sentence(store):
 def test_bad_usage_exits_two(store):
     result = run(store, "case", "file", "--description", "no type", check=False)
     assert result.returncode == 2
+
+
+@pytest.mark.parametrize("phone", ["-------", "(((( ))))", "......."])
+def test_file_rejects_phone_without_digits(store, phone):
+    result = run(
+        store,
+        *("case", "file", "--type", "INFO", "--description", "x", "--phone", phone),
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "at least 7 digits" in result.stderr

@@ -152,3 +152,21 @@ def test_record_mapping():
     assert record.due_at is not None
     assert record.resolution_notes == "Crew repaired it"
     assert record.latitude == 39.74
+
+
+@pytest.mark.parametrize("field", ["address", "description", "status_notes"])
+def test_record_flags_control_characters(field):
+    item = {**make_requests(1)[0], field: "12 Main\x01St"}
+    record = to_record(item, 1, "open311:test", NOW.tzinfo)
+    assert record.flags == {"unreadable_text"}
+    assert "12 Main\x01St" in (
+        record.address,
+        record.description,
+        record.resolution_notes,
+    )
+
+
+def test_record_keeps_tab_and_newline_unflagged():
+    item = {**make_requests(1)[0], "description": "line one\n\tline two\r\n"}
+    record = to_record(item, 1, "open311:test", NOW.tzinfo)
+    assert record.flags == set()

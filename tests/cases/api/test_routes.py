@@ -7,6 +7,9 @@ from xml.etree import ElementTree
 
 import pytest
 import requests
+from sqlalchemy import select
+
+from cases.models import Case
 
 V2 = "/open311/v2"
 
@@ -193,6 +196,35 @@ def test_create_empty_key_is_403(live):
             {"service_code": "POTHOLE", "description": "x", "address_string": "1 Main"},
             "size",
         ),
+        *[
+            (
+                {
+                    "service_code": "POTHOLE",
+                    "description": "x",
+                    "address_string": "1 Main St",
+                    "attribute[size]": "small",
+                    **answer,
+                },
+                words,
+            )
+            for answer, words in [
+                ({"attribute[depth_cm]": "lots"}, "depth_cm value 'lots' is not a"),
+                ({"attribute[depth_cm]": "NaN"}, "depth_cm value 'NaN' is not a"),
+                ({"attribute[noticed_at]": "soon"}, "ISO 8601"),
+                ({"attribute[landmark]": "a\x1bb\x7f\x08c"}, "control characters"),
+                ({"attribute[landmark]": "x" * 200_000}, "at most 300"),
+                ({"attribute[hazards][]": ["water", "water"]}, "more than once"),
+            ]
+        ],
+        (
+            {
+                "service_code": "POTHOLE",
+                "description": "x",
+                "address_string": "1 Main St",
+                "attribute[size][]": ["large", "small"],
+            },
+            "size takes one value",
+        ),
     ],
 )
 def test_create_bad_input_is_400(live, api_key, fields, words):
@@ -226,6 +258,26 @@ def test_get_request_xml(live, seeded):
     assert root.find("request/status_notes").text == "closed: resolved"
     # A description not marked public is left out.
     assert root.find("request/description").text is None
+
+
+def test_get_request_xml_with_control_characters(live, seeded):
+    """An imported address with a control character still gives well-formed XML."""
+    number = seeded["open"].case_number
+    with live.context.sessions() as session:
+        case = session.scalar(select(Case).where(Case.case_number == number))
+        case.address = "12 Main\x01St"
+        session.commit()
+    response = get(live, f"{V2}/requests/{number}.xml")
+    assert response.status_code == 200
+    assert b"\x01" not in response.content
+    root = ElementTree.fromstring(response.content)
+    assert root.find("request/address").text == "12 Main\ufffdSt"
+    listed = ElementTree.fromstring(get(live, f"{V2}/requests.xml").content)
+    addresses = [element.text for element in listed.iter("address")]
+    assert "12 Main\ufffdSt" in addresses
+    assert get(live, f"{V2}/requests/{number}.json").json()[0]["address"] == (
+        "12 Main\x01St"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

@@ -126,6 +126,104 @@ def test_submit_bad_number_marks_field(live):
     assert 'id="latitude-error"' in response.text
 
 
+def error_text(html: str, form_field: str) -> str | None:
+    """Return the error message shown under ``form_field``, if any."""
+    match = re.search(rf'<p class="error" id="{form_field}-error">([^<]*)</p>', html)
+    return match.group(1) if match else None
+
+
+POTHOLE_FORM = {
+    "type": "POTHOLE",
+    "description": "Hole",
+    "address": "1 Main St",
+    "attribute-size": "small",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "lang", "form_field", "message"),
+    [
+        (
+            {"address": "a" * 400},
+            "en",
+            "location",
+            "Please shorten this to at most 300 characters.",
+        ),
+        (
+            {"address": "a" * 400},
+            "es",
+            "location",
+            "Acorte este texto a 300 caracteres como máximo, por favor.",
+        ),
+        (
+            {"name": "n" * 201},
+            "en",
+            "name",
+            "Please shorten this to at most 200 characters.",
+        ),
+        (
+            {"name": "n" * 201},
+            "es",
+            "name",
+            "Acorte este texto a 200 caracteres como máximo, por favor.",
+        ),
+        (
+            {"address": "", "latitude": "0", "longitude": "0"},
+            "en",
+            "location",
+            "This location is outside the city. Please check the address or the "
+            "coordinates.",
+        ),
+        (
+            {"address": "", "latitude": "0", "longitude": "0"},
+            "es",
+            "location",
+            "Esta ubicación está fuera de la ciudad. Revise la dirección o las "
+            "coordenadas.",
+        ),
+        (
+            {"description": "Hole\x01here"},
+            "en",
+            "description",
+            "This contains characters that cannot be used, such as control "
+            "characters. Please remove them.",
+        ),
+        (
+            {"attribute-landmark": "by the\x1bschool"},
+            "es",
+            "attribute-landmark",
+            "Contiene caracteres que no se pueden usar, como caracteres de "
+            "control. Elimínelos, por favor.",
+        ),
+        (
+            {"attribute-landmark": "s" * 301},
+            "en",
+            "attribute-landmark",
+            "Please shorten this to at most 300 characters.",
+        ),
+        (
+            {"phone": "-------"},
+            "en",
+            "phone",
+            "Please enter a phone number with at least 7 digits, using digits, "
+            "spaces and dashes.",
+        ),
+    ],
+)
+def test_submit_error_names_field_and_reason(live, changes, lang, form_field, message):
+    response = submit(live, {**POTHOLE_FORM, **changes}, lang=lang)
+    assert response.status_code == 400
+    assert error_text(response.text, form_field) == message
+    others = set(re.findall(r'id="([\w-]+)-error"', response.text)) - {form_field}
+    assert others == set()
+
+
+def test_submit_name_error_is_described(live):
+    response = submit(live, {**POTHOLE_FORM, "name": "n" * 201})
+    assert 'id="name" name="name"' in response.text
+    assert 'aria-describedby="name-error" aria-invalid="true"' in response.text
+
+
 def test_submit_without_csrf_rejected(live):
     response = requests.post(
         live.url + "/request",

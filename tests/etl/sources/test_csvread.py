@@ -84,6 +84,13 @@ def test_replacement_character_marked(write):
     assert chunk.unreadable.tolist() == [True, False]
 
 
+def test_control_characters_kept_and_marked(write):
+    path = write("a.csv", "id,name\n1,12 Main\x01St\n2,a\x7fb\n3,tab\there\n")
+    chunk = next(read_chunks(path))
+    assert chunk.values("name") == ["12 Main\x01St", "a\x7fb", "tab\there"]
+    assert chunk.unreadable.tolist() == [True, True, False]
+
+
 def test_unread_column_not_marked(write):
     path = write("a.csv", "id,name\n1,at\ufffd55 Main\n")
     chunk = next(read_chunks(path))

@@ -56,6 +56,22 @@ def test_example_mapping(write):
     assert rejects[0].reason.startswith("unknown status 'Lost' in column 'Status'")
 
 
+def test_control_characters_kept_and_flagged(write):
+    path = write(
+        "s.csv",
+        HEADER
+        + "A-1,03/14/2021 09:30:00 AM,,,,Received,PH,Pothole,PW,Public Works,Phone,"
+        "Deep hole,,12 Main\x01St,39.8,-89.6,3\n"
+        "A-2,03/14/2021 09:30:00 AM,,,,Received,PH,Pothole,PW,Public Works,Phone,"
+        "Deep hole,,12 Main St,39.8,-89.6,3\n",
+    )
+    records, rejects = split(FORMATS["mapped"](path, mapping=EXAMPLE))
+    assert rejects == []
+    assert records[0].address == "12 Main\x01St"
+    assert records[0].flags == {"unreadable_text"}
+    assert records[1].flags == set()
+
+
 def test_loaded_mapping_accepted(write):
     path = write("s.csv", HEADER)
     assert list(mapped.read_file(path, mapping=load_mapping(EXAMPLE))) == []
