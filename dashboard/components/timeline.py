@@ -11,7 +11,8 @@ import pandas as pd
 from dashboard.components.format import format_instant
 
 COLUMN_DEFS = [
-    {"field": "at", "headerName": "When"},
+    # Wide enough for "2026-11-29 22:38 EST", so same-day events stay apart.
+    {"field": "at", "headerName": "When", "minWidth": 190},
     {"field": "kind", "headerName": "Event"},
     {"field": "actor_role", "headerName": "By (role)"},
     {"field": "status_after", "headerName": "Status after"},
