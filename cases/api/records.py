@@ -104,7 +104,7 @@ def definition_record(service_type: ServiceType, text: CatalogueText) -> dict[st
 
 # Kinds whose location is a place in the city (a pothole, a broken light).
 # A complaint's, a bill's or a question's address is usually the resident's
-# home or business, so the public sees no address or point for them.
+# home or business, so their address and point are not published.
 PUBLIC_LOCATION_KINDS = frozenset({"service_request"})
 
 

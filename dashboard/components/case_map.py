@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.components.charts import base_layout
-from dashboard.components.map_frame import frame_map, point_trace
+from dashboard.components.map_frame import frame_map, labelled_mode, point_trace
 
 TITLE = "Cases by district"
 HEIGHT = 420
@@ -72,9 +72,7 @@ def make_figure(
             districts["latitude"],
             districts["longitude"],
             tiles_url,
-            # Text labels would make MapLibre fetch glyphs from a font server,
-            # so only the SVG map writes each district's code on its bubble.
-            mode="markers" if tiles_url else "markers+text",
+            mode=labelled_mode(tiles_url),
             text=districts["district"],
             textfont={"color": "white", "size": 12},
             marker={

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from dashboard.components.case_map import MARGINS
 from dashboard.components.charts import base_layout, empty_figure
-from dashboard.components.map_frame import frame_map, point_trace
+from dashboard.components.map_frame import frame_map, labelled_mode, point_trace
 
 TITLE = "Location"
 HEIGHT = 300
@@ -34,8 +34,7 @@ def make_figure(
                 districts["latitude"],
                 districts["longitude"],
                 tiles_url,
-                # Text labels on a MapLibre map would need a glyph server.
-                mode="markers" if tiles_url else "markers+text",
+                mode=labelled_mode(tiles_url),
                 marker={"size": 9, "color": "#adb5bd"},
                 text=[f"District {d}" for d in districts["district"]],
                 textposition="top center",

@@ -28,6 +28,15 @@ def point_trace(latitude, longitude, tiles_url: str, **properties: Any):
     return go.Scatter(x=longitude, y=latitude, **properties)
 
 
+def labelled_mode(tiles_url: str) -> str:
+    """Return the marker mode for points with text labels on this kind of map.
+
+    Text on a MapLibre map needs glyphs from a font server, so with tiles the
+    labels are left out and only the hover text remains.
+    """
+    return "markers" if tiles_url else "markers+text"
+
+
 def frame_map(
     figure: go.Figure,
     center: tuple[float, float],

@@ -39,13 +39,12 @@ def login_submit():
     password = request.form.get("password", "")
     with transaction(current_app.extensions["city311"].sessions) as session:
         user = authenticate(session, username, password)
+        known = user is not None or user_exists(session, username)
     if user is None:
         # Only a known login name is logged: text typed into the name field that
         # matches no user may be a password entered in the wrong field.
-        with current_app.extensions["city311"].sessions() as session:
-            known = user_exists(session, username)
-        shown = repr(username) if known else "(no such login)"
-        log.info("login failed for user %s from %s", shown, request.remote_addr)
+        logged_name = repr(username) if known else "(no such login)"
+        log.info("login failed for user %s from %s", logged_name, request.remote_addr)
         return (
             render_template(
                 "login.html",

@@ -1,4 +1,4 @@
-"""Attribute answers as staff read them."""
+"""Attribute values shown to staff as question and answer text."""
 
 from __future__ import annotations
 
