@@ -99,6 +99,10 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+# The comparison periods ``compute`` can take besides the period itself.
+COMPARISONS = ("previous", "year_earlier")
+
+
 @dataclass(frozen=True)
 class _Request:
     """Options shared by every group of one ``compute`` call."""
@@ -107,7 +111,8 @@ class _Request:
     city: TargetSource | None
     min_n: int | None
     dated: bool = False
-    comparisons: bool = True
+    # The comparison periods to compute: "previous", "year_earlier", both or none.
+    comparisons: frozenset[str] = frozenset(COMPARISONS)
     # True when the figures cover part of a department or of the city (some
     # service types, channels or districts): count targets do not apply.
     partial: bool = False
@@ -159,7 +164,7 @@ def _detail(
         # rates and durations are held to theirs in any part.
         target = None
     figure_score, score_reason = score(name, value, target)
-    compared = request.comparisons and not request.dated
+    compared = set() if request.dated else request.comparisons
     definition = metric(name)
     return {
         "label": definition.label,
@@ -168,8 +173,8 @@ def _detail(
         "value": value,
         "n": n,
         "reason": reason,
-        "previous": previous[0] if compared else None,
-        "year_earlier": year_earlier[0] if compared else None,
+        "previous": previous[0] if "previous" in compared else None,
+        "year_earlier": year_earlier[0] if "year_earlier" in compared else None,
         "target": target,
         "score": figure_score,
         "score_reason": score_reason,
@@ -227,16 +232,15 @@ def _frames(con, periods, by: str | None, request: _Request) -> tuple[dict, dict
 
     Each maps a period label to ``{key: row}``, or to None for a comparison
     period that ends before the first case. Group frames are empty without
-    ``by``, and date breakdowns skip their comparisons (``{}``). Without
-    ``request.comparisons`` only the current period runs and the others map
-    to ``{}``.
+    ``by``, and date breakdowns skip their comparisons (``{}``). Comparison
+    periods not in ``request.comparisons`` do not run and map to ``{}``.
     """
     first_day = _first_day(con) if request.comparisons else None
     runs: dict[str, tuple[Filters, datetime]] = {}
     city: dict[str, dict | None] = {}
     groups: dict[str, dict | None] = {}
     for label, (filters, as_of) in periods.items():
-        if label != "current" and not request.comparisons:
+        if label != "current" and label not in request.comparisons:
             city[label] = groups[label] = {}
         elif label != "current" and (first_day is None or filters.end < first_day):
             city[label] = groups[label] = None
@@ -331,7 +335,7 @@ def _group(
     return {name: _detail(request, name, rows, department) for name in request.names}
 
 
-PERIOD_LABELS = ("current", "previous", "year_earlier")
+PERIOD_LABELS = ("current", *COMPARISONS)
 
 
 def _period_json(filters: Filters) -> dict[str, str]:
@@ -356,7 +360,7 @@ def compute(
     names: Iterable[str] = HEADLINE,
     clock: Clock = system_clock,
     min_n: int | None = None,
-    comparisons: bool = True,
+    comparisons: bool | Iterable[str] = True,
 ) -> dict[str, Any]:
     """Compute CitiStat figures for a period, city-wide and per group of ``by``.
 
@@ -364,16 +368,17 @@ def compute(
     the end of the period in the city's time (``clock()`` while the period runs,
     or when ``city`` is None). The comparison periods take them the same span
     earlier.
-    ``min_n`` replaces each non-count figure's minimum group size. With
-    ``comparisons`` false only the period itself is computed, and every
-    ``previous`` and ``year_earlier`` value is None.
+    ``min_n`` replaces each non-count figure's minimum group size.
+    ``comparisons`` names the comparison periods to compute ("previous",
+    "year_earlier"); True means both and False neither. The values of a
+    period not computed are None.
 
     Returns a JSON-ready dict: ``metrics`` maps each name to its value (None
     when it cannot be computed), and ``details`` adds label, unit, direction,
     n, reason, previous, year_earlier, target, score and score_reason. With
     ``by``, ``rows`` contains the same per group plus a ``rank`` (1 is best).
     """
-    request = _Request(tuple(names), city, min_n, comparisons=comparisons)
+    request = _Request(tuple(names), city, min_n, comparisons=_comparisons(comparisons))
     for name in request.names:
         metric(name)
     by = normalize_by(by)
@@ -408,6 +413,20 @@ def compute(
         result["by"] = by
         result["rows"] = _breakdown(group_frames, by, request, single)
     return result
+
+
+def _comparisons(comparisons: bool | Iterable[str]) -> frozenset[str]:
+    if comparisons is True:
+        return frozenset(COMPARISONS)
+    if comparisons is False:
+        return frozenset()
+    chosen = frozenset(comparisons)
+    unknown = sorted(chosen - set(COMPARISONS))
+    if unknown:
+        raise ValueError(
+            f"comparison periods {unknown} are not among {list(COMPARISONS)}"
+        )
+    return chosen
 
 
 def _breakdown(frames, by, request: _Request, single) -> list[dict[str, Any]]:

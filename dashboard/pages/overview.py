@@ -152,8 +152,15 @@ def load_headline(query):
     """Return the filters, the compute result and the weekly counts of the tiles."""
     rt = runtime()
     filters = read_filters(query)
+    # The tiles compare with the previous period only; the year-earlier
+    # period would make the backlog query read a year more of history.
     result = rt.reader.call(
-        compute, filters, rt.context.city, by="department", names=HEADLINE_METRICS
+        compute,
+        filters,
+        rt.context.city,
+        by="department",
+        names=HEADLINE_METRICS,
+        comparisons=("previous",),
     )
     return filters, result, rt.reader.call(department_trend.weekly_received, filters)
 

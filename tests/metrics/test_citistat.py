@@ -182,6 +182,33 @@ def test_compute_without_comparisons(con, november, wilmington):
         assert row["metrics"] == full_row["metrics"]
 
 
+def test_compute_previous_period_only(con, november, wilmington):
+    full = citistat.compute(
+        con, november, wilmington, by="department", clock=_clock, min_n=1
+    )
+    previous = citistat.compute(
+        con,
+        november,
+        wilmington,
+        by="department",
+        clock=_clock,
+        min_n=1,
+        comparisons=("previous",),
+    )
+    assert previous["metrics"] == full["metrics"]
+    for name, detail in previous["details"].items():
+        assert detail["previous"] == full["details"][name]["previous"], name
+        assert detail["year_earlier"] is None, name
+    rows = {row["department"]: row["details"] for row in previous["rows"]}
+    assert rows["TR"]["closed"]["previous"] == 0
+    assert rows["TR"]["open_backlog"]["year_earlier"] is None
+
+
+def test_compute_rejects_unknown_comparison(con, november):
+    with pytest.raises(ValueError, match="'last_week'"):
+        citistat.compute(con, november, clock=_clock, comparisons=("last_week",))
+
+
 def test_compute_ranks(con, november):
     result = citistat.compute(con, november, by="department", clock=_clock, min_n=1)
     rows = {row["department"]: row["details"] for row in result["rows"]}
