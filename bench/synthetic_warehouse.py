@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.schema import NEXT_AT_SQL
+from etl.schema import EVENT_STORAGE_ORDER, NEXT_AT_SQL
 
 DEPARTMENTS = ("PW", "TRN", "WTR", "SAN", "LI", "PR")
 # (code, name, department index, SLA hours)
@@ -94,7 +94,7 @@ ORDER BY created_at
 
 FACT_CASE_EVENT = f"""
 CREATE TABLE fact_case_event AS
-SELECT *, {NEXT_AT_SQL} AS next_at FROM (
+SELECT * FROM (SELECT *, {NEXT_AT_SQL} AS next_at FROM (
     SELECT case_id * 10 AS event_id, case_id, 'created' AS kind, created_at AS "at",
            created_date AS local_date, 'public' AS actor_role, true AS public,
            'new' AS status_after, department_id AS department_id_after,
@@ -111,7 +111,7 @@ SELECT *, {NEXT_AT_SQL} AS next_at FROM (
     SELECT case_id * 10 + 2, case_id, 'closed', closed_at, closed_date, 'staff',
            true, 'closed', department_id, service_type_id, due_at, 'resolved', NULL
     FROM fact_case WHERE closed_at IS NOT NULL
-) ORDER BY "at"
+)) ORDER BY {EVENT_STORAGE_ORDER}
 """
 
 

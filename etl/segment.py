@@ -22,7 +22,7 @@ import pyarrow as pa
 from etl import transform, warehouse
 from etl.extract import Changes
 from etl.publish import temp_path
-from etl.schema import CASE_TABLES, WHOLE_TABLES, create_tables
+from etl.schema import CASE_TABLES, EVENT_STORAGE_ORDER, WHOLE_TABLES, create_tables
 from etl.warehouse import Manifest
 
 # A delta is folded into a new base when it contains more cases than this, or
@@ -283,13 +283,16 @@ def _write_case_tables(connection, base_mode: bool) -> None:
             """
         )
     for table in CASE_TABLES:
+        order = "ORDER BY " + EVENT_STORAGE_ORDER if table == "fact_case_event" else ""
         connection.execute(
             f"""
             INSERT INTO main.{table}
-            SELECT t.* FROM {source}_{table} AS t
-                ANTI JOIN new_fact_case AS n ON t.case_id = n.case_id
-            UNION ALL
-            SELECT * FROM new_{table}
+            SELECT * FROM (
+                SELECT t.* FROM {source}_{table} AS t
+                    ANTI JOIN new_fact_case AS n ON t.case_id = n.case_id
+                UNION ALL
+                SELECT * FROM new_{table}
+            ) {order}
             """
         )
 

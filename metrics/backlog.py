@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -298,7 +298,8 @@ def _series_spans(where: str, windowed: bool) -> str:
                          e.status_after AS status,
                          e.department_id_after AS department_id,
                          e.service_type_id_after AS service_type_id
-                  FROM fact_case_event e) s
+                  FROM fact_case_event e
+                  WHERE e.next_at IS NULL OR e.next_at >= $spans_from) s
             JOIN fact_case c ON c.case_id = s.case_id
             WHERE c.created_date <= $end AND (c.is_open OR c.closed_date >= $start)
               AND s.status <> 'closed' AND {where}
@@ -330,6 +331,12 @@ def backlog_series(
     params["days"] = series_days(filters.start, filters.end, freq)
     if zone is not None:
         params["zone"] = zone if isinstance(zone, str) else zone.key
+        # A span that ends before the first day adds 1 and subtracts 1 before
+        # it, so leaving it out changes no day of the series. Two days of
+        # margin cover any zone's offset from UTC.
+        params["spans_from"] = datetime.combine(
+            filters.start - timedelta(days=2), time(0), tzinfo=UTC
+        )
     spans = _series_spans(where, windowed=zone is None)
     sql = f"""
         WITH {spans}

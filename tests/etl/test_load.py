@@ -7,7 +7,17 @@ from datetime import timedelta
 
 import pytest
 
-from etl import extract, load, lock, runlog, segment, status, transform, warehouse
+from etl import (
+    extract,
+    load,
+    lock,
+    runlog,
+    schema,
+    segment,
+    status,
+    transform,
+    warehouse,
+)
 from tests.etl.conftest import Event, as_dicts, rebuilt_rows, utc, warehouse_rows
 
 T0 = utc(2026, 6, 1, 12)
@@ -49,6 +59,43 @@ def test_incremental_equals_full(settings, engine, city, writer, tmp_path):
     assert warehouse_rows(settings) == rebuilt_rows(
         settings, engine, city, tmp_path / "rebuild"
     )
+
+
+def _storage_keys_sorted(file) -> bool:
+    """Whether rows in storage order are sorted by ``EVENT_STORAGE_ORDER``."""
+    import duckdb
+
+    with duckdb.connect(str(file), read_only=True) as con:
+        misplaced, rows = con.execute(
+            f"""
+            SELECT count(*) FILTER (WHERE by_key <> by_rowid), count(*) FROM (
+                SELECT row_number() OVER (
+                           ORDER BY {schema.EVENT_STORAGE_ORDER}, rowid
+                       ) AS by_key,
+                       row_number() OVER (ORDER BY rowid) AS by_rowid
+                FROM fact_case_event
+            )
+            """
+        ).fetchone()
+    return rows > 0 and misplaced == 0
+
+
+def test_events_stored_in_backlog_order(settings, engine, city, writer):
+    """Open states by span end, then without an end, then closed states by time."""
+    write_three(writer)
+    writer.write(1, [closed(T0 + timedelta(days=1))], updated_at=T0 + timedelta(days=1))
+    writer.write(
+        2,
+        [Event("acknowledged", T0 + timedelta(days=2), {"status": "acknowledged"})],
+        updated_at=T0 + timedelta(days=2),
+    )
+    load.run(settings, engine, city)
+    writer.write(3, [closed(T0 + timedelta(days=3))], updated_at=T0 + timedelta(days=3))
+    load.run(settings, engine, city)
+    manifest = warehouse.current_manifest(settings)
+    folder = warehouse.path(settings, warehouse.SEGMENTS_DIR)
+    assert _storage_keys_sorted(folder / manifest.base)
+    assert _storage_keys_sorted(folder / manifest.delta)
 
 
 def test_incremental_writes_delta(settings, engine, city, writer):
