@@ -61,7 +61,7 @@ def layout(**query):
     else:
         (tiles, grid, _, packet), figures = embedded
         load = []
-    received_closed_figure, backlog_figure, top_figure, map_figure = figures
+    weekly_shown, backlog_shown, top_shown, map_shown = figures
     body = [
         *load,
         html.Div(tiles, id="overview-tiles", className="mb-3"),
@@ -77,16 +77,16 @@ def layout(**query):
         dbc.Row(
             [
                 dbc.Col(
-                    graph("overview-received-closed", figure=received_closed_figure),
+                    graph("overview-received-closed", figure=weekly_shown),
                     lg=6,
                 ),
-                dbc.Col(graph("overview-backlog", figure=backlog_figure), lg=6),
+                dbc.Col(graph("overview-backlog", figure=backlog_shown), lg=6),
             ]
         ),
         dbc.Row(
             [
-                dbc.Col(graph("overview-top-types", 380, top_figure), lg=6),
-                dbc.Col(graph("overview-map", 440, map_figure), lg=6),
+                dbc.Col(graph("overview-top-types", 380, top_shown), lg=6),
+                dbc.Col(graph("overview-map", 440, map_shown), lg=6),
             ]
         ),
         html.A(
@@ -165,28 +165,60 @@ def load_headline(query):
     return filters, result, rt.reader.call(department_trend.weekly_received, filters)
 
 
-def load_charts(query):
-    """Return the filters and the frames of the four charts."""
+def received_closed_figure(query):
+    filters = read_filters(query)
+    series = runtime().reader.call(volume.received_closed_series, filters, "week")
+    return received_closed.make_figure(series)
+
+
+def backlog_figure(query):
     rt = runtime()
     filters = read_filters(query)
     freq = "day" if filters.days <= 92 else "week"
-    return (
-        filters,
-        rt.reader.call(volume.received_closed_series, filters, "week"),
-        rt.reader.call(
-            backlog.backlog_series, filters, freq, rt.context.city.timezone.key
-        ),
-        rt.reader.call(volume.top_service_types, filters, 10),
-        rt.reader.call(map_points.district_counts, filters),
-        rt.reader.call(map_points.open_case_points, filters, rt.now()),
+    days = rt.reader.call(
+        backlog.backlog_series, filters, freq, rt.context.city.timezone.key
     )
+    return backlog_trend.make_figure(days)
+
+
+def top_types_figure(query):
+    filters = read_filters(query)
+    return top_types.make_figure(
+        runtime().reader.call(volume.top_service_types, filters, 10)
+    )
+
+
+def map_figure(query):
+    rt = runtime()
+    filters = read_filters(query)
+    districts = rt.reader.call(map_points.district_counts, filters)
+    points = rt.reader.call(map_points.open_case_points, filters, rt.now())
+    city = rt.context.city
+    return case_map.make_figure(
+        districts, points, city.center, rt.context.settings.map_tiles_url
+    )
+
+
+# Each chart has its own callback, so the browser asks for them at once and
+# each appears when its own queries finish.
+CHARTS = {
+    "overview-received-closed": received_closed_figure,
+    "overview-backlog": backlog_figure,
+    "overview-top-types": top_types_figure,
+    "overview-map": map_figure,
+}
+
+
+def chart_figures(query):
+    """Return the four chart figures of the overview, in ``CHARTS`` order."""
+    return tuple(build(query) for build in CHARTS.values())
 
 
 def default_views():
     """Return the loaders of the overview without a query string (for the warm-up)."""
     return [
         ("overview tiles", lambda: load_headline({})),
-        ("overview charts", lambda: load_charts({})),
+        ("overview charts", lambda: chart_figures({})),
     ]
 
 
@@ -199,34 +231,23 @@ def _mondays(start: date, end: date) -> list[date]:
     return days
 
 
-@callback(
-    Output("overview-received-closed", "figure"),
-    Output("overview-backlog", "figure"),
-    Output("overview-top-types", "figure"),
-    Output("overview-map", "figure"),
-    Input(LOAD, "data"),
-    State("overview-query", "data"),
-)
-def show_charts(load, query):
-    try:
-        return chart_figures(query)
-    except view_errors():
-        raise PreventUpdate from None
-
-
-def chart_figures(query):
-    """Return the four chart figures of the overview."""
-    rt = runtime()
-    _, series, backlog_days, top, districts, points = load_charts(query)
-    city = rt.context.city
-    return (
-        received_closed.make_figure(series),
-        backlog_trend.make_figure(backlog_days),
-        top_types.make_figure(top),
-        case_map.make_figure(
-            districts, points, city.center, rt.context.settings.map_tiles_url
-        ),
+def _chart_callback(chart_id: str, build):
+    @callback(
+        Output(chart_id, "figure"),
+        Input(LOAD, "data"),
+        State("overview-query", "data"),
     )
+    def show_chart(load, query):
+        try:
+            return build(query)
+        except view_errors():
+            raise PreventUpdate from None
+
+    return show_chart
+
+
+for _chart_id, _build in CHARTS.items():
+    _chart_callback(_chart_id, _build)
 
 
 @callback(

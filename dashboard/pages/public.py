@@ -121,19 +121,27 @@ def public_filters(weeks: str) -> Filters:
     return Filters(start, end, as_of=as_of(filters, rt.now(), rt.context.city.timezone))
 
 
+def _compute(filters: Filters, by: str):
+    rt = runtime()
+    # The tables show no comparison with earlier periods.
+    return rt.reader.call(
+        compute,
+        filters,
+        rt.context.city,
+        by=by,
+        names=public_tables.PUBLIC_METRICS,
+        comparisons=False,
+    )
+
+
 def load_figures(weeks: str):
     """Return the filters, both compute results and the district counts."""
-    rt = runtime()
     filters = public_filters(weeks)
-    names = public_tables.PUBLIC_METRICS
-    city = rt.context.city
-    # The tables show no comparison with earlier periods.
-    options = {"names": names, "comparisons": False}
     return (
         filters,
-        rt.reader.call(compute, filters, city, by="department", **options),
-        rt.reader.call(compute, filters, city, by="service_type", **options),
-        rt.reader.call(map_points.district_counts, filters),
+        _compute(filters, "department"),
+        _compute(filters, "service_type"),
+        runtime().reader.call(map_points.district_counts, filters),
     )
 
 
@@ -142,41 +150,57 @@ def default_views():
     return [("public page", partial(load_figures, "4"))]
 
 
+# The two tables and the map have a callback each, so the browser asks for
+# them at once and each appears when its own queries finish.
 @callback(
     Output("public-departments", "children"),
-    Output("public-types", "children"),
-    Output("public-map", "figure"),
     Output("public-period-text", "children"),
     Input("public-period", "value"),
 )
-def show_figures(weeks):
-    rt = runtime()
+def show_departments(weeks):
     try:
-        filters, by_department, by_type, districts = load_figures(weeks or "4")
+        filters = public_filters(weeks or "4")
+        result = _compute(filters, "department")
         dims = read_dimensions()
     except view_errors():
-        message = "Figures are not available yet; please try again later."
-        return message, None, dash.no_update, None
-    departments = public_tables.public_rows(
-        by_department["rows"], "department", dict(dims.departments)
+        return "Figures are not available yet; please try again later.", None
+    rows = public_tables.public_rows(
+        result["rows"], "department", dict(dims.departments)
     )
-    types = public_tables.public_rows(
-        by_type["rows"], "service_type", {c: n for c, n, _ in dims.service_types}
+    return (
+        public_tables.make_grid(
+            "public-departments-grid", rows, "311-by-department.csv"
+        ),
+        f"From {filters.start:%d %B %Y} to {filters.end:%d %B %Y}.",
     )
-    figure = case_map.make_figure(
+
+
+@callback(Output("public-types", "children"), Input("public-period", "value"))
+def show_types(weeks):
+    try:
+        result = _compute(public_filters(weeks or "4"), "service_type")
+        dims = read_dimensions()
+    except view_errors():
+        return None
+    names = {code: name for code, name, _ in dims.service_types}
+    rows = public_tables.public_rows(result["rows"], "service_type", names)
+    return public_tables.make_grid("public-types-grid", rows, "311-by-type.csv")
+
+
+@callback(Output("public-map", "figure"), Input("public-period", "value"))
+def show_map(weeks):
+    rt = runtime()
+    try:
+        filters = public_filters(weeks or "4")
+        districts = rt.reader.call(map_points.district_counts, filters)
+    except view_errors():
+        return dash.no_update
+    return case_map.make_figure(
         districts,
         None,
         rt.context.city.center,
         rt.context.settings.map_tiles_url,
         title="Requests received per council district",
-    )
-    return (
-        public_tables.make_grid(
-            "public-departments-grid", departments, "311-by-department.csv"
-        ),
-        public_tables.make_grid("public-types-grid", types, "311-by-type.csv"),
-        figure,
-        f"From {filters.start:%d %B %Y} to {filters.end:%d %B %Y}.",
     )
 
 

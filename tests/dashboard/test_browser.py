@@ -297,8 +297,8 @@ def test_grid_mount_sends_no_click_request(visit, dash_server):
     seen.page.locator("#overview-scorecard-grid .ag-row").first.wait_for()
     seen.page.wait_for_load_state("networkidle")
     updates = [url for url in seen.requests if "_dash-update-component" in url]
-    # The page content, then the headline and the chart callbacks.
-    assert len(updates) == 3
+    # The page content, then the headline and one callback per chart.
+    assert len(updates) == 6
 
 
 def test_cached_overview_comes_with_layout(visit):
