@@ -71,13 +71,20 @@ def open_case_points(
     limit = max(1, min(limit, MAX_POINTS))
     where, params = open_where(filters)
     params.update(as_of=filters.as_of or now, limit=limit)
+    # Choosing the cases before reading their numbers keeps the string column
+    # of every other case out of the join.
     sql = f"""
+        WITH chosen AS (
+            SELECT s.case_id, s.service_type_id, s.due_at
+            FROM {OPEN_AT}
+            WHERE c.latitude IS NOT NULL AND c.longitude IS NOT NULL AND {where}
+            ORDER BY s.due_at NULLS LAST, s.case_id
+            LIMIT $limit
+        )
         SELECT c.case_number, c.latitude, c.longitude, t.code AS service_type,
-               s.due_at, coalesce(s.due_at < $as_of, false) AS overdue
-        FROM {OPEN_AT}
-        LEFT JOIN dim_service_type t ON t.service_type_id = s.service_type_id
-        WHERE c.latitude IS NOT NULL AND c.longitude IS NOT NULL AND {where}
-        ORDER BY s.due_at NULLS LAST, c.case_id
-        LIMIT $limit
+               o.due_at, coalesce(o.due_at < $as_of, false) AS overdue
+        FROM chosen o JOIN fact_case c ON c.case_id = o.case_id
+        LEFT JOIN dim_service_type t ON t.service_type_id = o.service_type_id
+        ORDER BY o.due_at NULLS LAST, o.case_id
     """
     return fetch(con, sql, params)
