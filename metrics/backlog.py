@@ -239,15 +239,24 @@ def overdue_list(
     where, params = open_where(filters)
     params.update(as_of=as_of, limit=limit, offset=offset)
     condition = f"{where} AND s.due_at < $as_of"
+    # The page is cut by due date before the case numbers are read, so the
+    # join reads numbers for the page and its ties only. A row at position p
+    # in (due date, number) order has a due-date rank of at most p.
     sql = f"""
+        WITH overdue AS (
+            SELECT s.case_id, s.service_type_id, s.department_id, s.due_at
+            FROM {OPEN_AT} WHERE {condition}
+        ), page AS (
+            SELECT * FROM overdue
+            QUALIFY rank() OVER (ORDER BY due_at) <= $offset + $limit
+        )
         SELECT c.case_number, t.code AS service_type, d.code AS department,
-               s.due_at, (epoch($as_of) - epoch(s.due_at)) / 86400.0 AS days_overdue,
-               count(*) OVER () AS total
-        FROM {OPEN_AT}
-        LEFT JOIN dim_service_type t ON t.service_type_id = s.service_type_id
-        LEFT JOIN dim_department d ON d.department_id = s.department_id
-        WHERE {condition}
-        ORDER BY s.due_at, c.case_number LIMIT $limit OFFSET $offset
+               o.due_at, (epoch($as_of) - epoch(o.due_at)) / 86400.0 AS days_overdue,
+               (SELECT count(*) FROM overdue) AS total
+        FROM page o JOIN fact_case c ON c.case_id = o.case_id
+        LEFT JOIN dim_service_type t ON t.service_type_id = o.service_type_id
+        LEFT JOIN dim_department d ON d.department_id = o.department_id
+        ORDER BY o.due_at, c.case_number LIMIT $limit OFFSET $offset
     """
     rows = fetch(con, sql, params)
     if len(rows):

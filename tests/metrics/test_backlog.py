@@ -2,12 +2,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import duckdb
 import pytest
 
 from metrics import backlog
 from metrics.filters import Filters
-from tests.metrics.builder import local
-from tests.metrics.scenario import END_OF_NOVEMBER
+from tests.metrics.builder import Case, Event, local, write_warehouse
+from tests.metrics.scenario import (
+    DEPARTMENTS,
+    END_OF_NOVEMBER,
+    NOVEMBER,
+    POTHOLE,
+    PW,
+    SERVICE_TYPES,
+)
+
+NOVEMBER_FILTERS = Filters(*NOVEMBER)
 
 
 def _state(con, filters, at, by=None):
@@ -123,3 +133,40 @@ def test_backlog_series_department(con):
     pw = Filters(date(2026, 10, 1), date(2026, 10, 3), departments=("PW",))
     frame = backlog.backlog_series(con, pw, "day")
     assert list(frame["open_backlog"]) == [1, 0, 0]  # K left PW on 2 October
+
+
+def test_overdue_list_orders_ties_by_number(tmp_path):
+    """Cases due at the same moment are listed by case number, across pages."""
+    due = local(2026, 11, 10, 9)
+    created = local(2026, 11, 9, 9)
+    cases = [
+        Case(
+            case_id,
+            POTHOLE,
+            PW,
+            created,
+            created.date(),
+            "new",
+            [Event("created", created, created.date(), "new")],
+            due_at=due if case_id != 5 else local(2026, 11, 11, 9),
+        )
+        # Inserted out of number order, so storage order cannot give the answer.
+        for case_id in (4, 2, 5, 3, 1)
+    ]
+    path = write_warehouse(tmp_path / "ties.duckdb", DEPARTMENTS, SERVICE_TYPES, cases)
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        pages = [
+            backlog.overdue_list(
+                con, NOVEMBER_FILTERS, END_OF_NOVEMBER, limit=2, offset=o
+            )
+            for o in (0, 2, 4, 6)
+        ]
+    numbers = [list(page.rows["case_number"]) for page in pages]
+    assert numbers == [
+        ["26-000001-0", "26-000002-0"],
+        ["26-000003-0", "26-000004-0"],
+        ["26-000005-0"],
+        [],
+    ]
+    assert [page.total for page in pages] == [5, 5, 5, 5]
