@@ -180,19 +180,53 @@ def show_by_type(code, query):
     )
 
 
+# Aging, the transfers and outcomes, and the overdue list have a callback
+# each, so the browser asks for them at once and each appears when its own
+# queries finish.
 @callback(
     Output("department-aging", "figure"),
+    Input("department-code", "data"),
+    Input("department-query", "data"),
+)
+def show_aging(code, query):
+    try:
+        filters = department_filters(code, query)
+        buckets = runtime().reader.call(backlog.aging, filters, filters.as_of)
+    except view_errors():
+        raise PreventUpdate from None
+    return aging.make_figure(buckets)
+
+
+@callback(
     Output("department-transfers", "figure"),
     Output("department-outcomes", "figure"),
+    Input("department-code", "data"),
+    Input("department-query", "data"),
+)
+def show_flows(code, query):
+    rt = runtime()
+    try:
+        filters = department_filters(code, query)
+        moved = rt.reader.call(volume.transfers, filters)
+        closed = rt.reader.call(timeliness.outcomes, filters)
+    except view_errors():
+        raise PreventUpdate from None
+    return transfers.make_figure(moved, code), outcomes.make_figure(closed)
+
+
+@callback(
     Output("department-overdue", "children"),
     Output("department-overdue-note", "children"),
     Input("department-code", "data"),
     Input("department-query", "data"),
 )
-def show_state(code, query):
+def show_overdue(code, query):
     rt = runtime()
     try:
-        filters, buckets, moved, closed, overdue = load_state(code, query)
+        filters = department_filters(code, query)
+        overdue = rt.reader.call(
+            backlog.overdue_list, filters, filters.as_of, limit=OVERDUE_ROWS
+        )
     except view_errors():
         raise PreventUpdate from None
     zone = rt.context.city.timezone
@@ -209,9 +243,6 @@ def show_state(code, query):
         ),
     ]
     return (
-        aging.make_figure(buckets),
-        transfers.make_figure(moved, code),
-        outcomes.make_figure(closed),
         overdue_table.make_grid("department-overdue-grid", rows, f"overdue-{code}.csv"),
         note,
     )
