@@ -1,4 +1,7 @@
-"""``city311 user add`` and ``city311 apikey add``."""
+"""``city311 user add|list|set-password|disable|enable`` and ``city311 apikey add``.
+
+Every change to a login is logged with its username; passwords never are.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,15 @@ import sys
 import click
 
 from city311.app import AppContext
-from city311.clitools import handle_errors, pass_app
+from city311.clitools import handle_errors, local_time, pass_app, print_json
 
 log = logging.getLogger(__name__)
 
 
-def _read_password() -> str:
+def _read_password(prompt: str = "Password") -> str:
     """Read the password: a hidden prompt on a terminal, else all of standard input."""
     if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
     text = sys.stdin.read()
     return text.removesuffix("\n").removesuffix("\r")
 
@@ -53,6 +56,112 @@ def add_user_command(
         raise click.UsageError(str(error)) from None
     log.info("user %r added with role %s", username, role)
     click.echo(f"User {username} added with role {role}.")
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+@handle_errors
+def list_users_command(app: AppContext, as_json: bool) -> None:
+    """List staff logins with role, department and whether they may log in."""
+    from cases.accounts import list_users
+
+    with app.sessions() as session:
+        users = list_users(session)
+    if as_json:
+        print_json(
+            {
+                "users": [
+                    {
+                        "username": info.username,
+                        "role": info.role,
+                        "department": info.department,
+                        "active": info.active,
+                        "created_at": info.created_at.isoformat(),
+                    }
+                    for info in users
+                ]
+            }
+        )
+        return
+    if not users:
+        click.echo("No users yet; create one with `city311 user add`.")
+        return
+    click.echo(f"{'username':<24} {'role':<7} {'department':<11} {'active':<7} created")
+    for info in users:
+        click.echo(
+            f"{info.username:<24} {info.role:<7} {info.department or '-':<11} "
+            f"{'yes' if info.active else 'no':<7} "
+            f"{local_time(info.created_at, app.city.timezone)}"
+        )
+
+
+@user.command("set-password")
+@click.argument("username")
+@pass_app
+@handle_errors
+def set_password_command(app: AppContext, username: str) -> None:
+    """Replace the password of USERNAME and end its web sessions.
+
+    The password is read like `user add` reads it: a hidden prompt, asked
+    twice, on a terminal, else all of standard input (at least 10 characters).
+    """
+    from cases.accounts import find_user, set_password
+    from cases.db import transaction
+
+    with app.sessions() as session:
+        _check(find_user, session, username)
+    password = _read_password("New password")
+    with transaction(app.sessions) as session:
+        ended = _check(set_password, session, username, password)
+    log.info("password of user %r changed; %d web sessions ended", username, ended)
+    click.echo(f"Password of user {username} changed; {ended} web sessions ended.")
+
+
+@user.command("disable")
+@click.argument("username")
+@pass_app
+@handle_errors
+def disable_command(app: AppContext, username: str) -> None:
+    """Stop USERNAME from logging in and end its web sessions."""
+    from cases.accounts import set_active
+    from cases.db import transaction
+
+    with transaction(app.sessions) as session:
+        changed, ended = _check(set_active, session, username, False)
+    if not changed:
+        click.echo(f"User {username} was already disabled.")
+        return
+    log.info("user %r disabled; %d web sessions ended", username, ended)
+    click.echo(f"User {username} disabled; {ended} web sessions ended.")
+
+
+@user.command("enable")
+@click.argument("username")
+@pass_app
+@handle_errors
+def enable_command(app: AppContext, username: str) -> None:
+    """Let a disabled USERNAME log in again with its current password."""
+    from cases.accounts import set_active
+    from cases.db import transaction
+
+    with transaction(app.sessions) as session:
+        changed, _ = _check(set_active, session, username, True)
+    if not changed:
+        click.echo(f"User {username} was already enabled.")
+        return
+    log.info("user %r enabled", username)
+    click.echo(f"User {username} enabled.")
+
+
+def _check(function, *args):
+    """Call ``function``, turning a ValidationError into a usage error (status 2)."""
+    from cases.errors import ValidationError
+
+    try:
+        return function(*args)
+    except ValidationError as error:
+        raise click.UsageError(str(error)) from None
 
 
 @click.group()

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from cases.errors import ValidationError
-from cases.models import ApiKey, Department, User
+from cases.models import ApiKey, Department, User, WebSession
 from cases.roles import DEPARTMENT_SCOPED, PUBLIC, ROLES, SYSTEM, Actor
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,17 @@ class ApiClient:
 
     id: int
     name: str
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """A staff login as ``city311 user list`` prints it, without the password hash."""
+
+    username: str
+    role: str
+    department: str | None
+    active: bool
+    created_at: datetime
 
 
 def user_actor(user: User) -> Actor:
@@ -65,12 +76,7 @@ def add_user(
                 f"department {department!r} not found; run `city311 init` or "
                 "check the codes in the city configuration",
             )
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise ValidationError(
-            "password",
-            f"password has {len(password)} characters; use at least "
-            f"{MIN_PASSWORD_CHARS}",
-        )
+    check_password(password)
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ValidationError("username", f"user {username!r} already exists")
     user = User(
@@ -84,6 +90,75 @@ def add_user(
     session.add(user)
     session.flush()
     return user
+
+
+def check_password(password: str, username: str | None = None) -> None:
+    """Raise ValidationError for a password that a new or reset login may not use.
+
+    The message names ``username`` when given, never the password.
+    """
+    if len(password) < MIN_PASSWORD_CHARS:
+        owner = f" for user {username!r}" if username else ""
+        raise ValidationError(
+            "password",
+            f"password{owner} has {len(password)} characters; use at least "
+            f"{MIN_PASSWORD_CHARS}",
+        )
+
+
+def list_users(session: Session) -> list[UserInfo]:
+    """Return every staff login, active or not, ordered by username."""
+    users = session.scalars(select(User).order_by(User.username))
+    return [
+        UserInfo(
+            user.username, user.role, user.department, user.active, user.created_at
+        )
+        for user in users
+    ]
+
+
+def find_user(session: Session, username: str) -> User:
+    """Return the login named ``username``; raise ValidationError when there is none."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ValidationError(
+            "username",
+            f"user {username!r} not found; run `city311 user list` to see the logins",
+        )
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> int:
+    """Replace a login's password and end its web sessions; return how many ended.
+
+    Ending the sessions logs out every browser that logged in with the old
+    password, so a reset also locks out someone who had guessed or stolen it.
+    """
+    user = find_user(session, username)
+    check_password(password, username)
+    user.password_hash = _hasher.hash(password)
+    return end_user_sessions(session, user)
+
+
+def set_active(session: Session, username: str, active: bool) -> tuple[bool, int]:
+    """Enable or disable a login; return whether it changed and sessions ended.
+
+    A disabled login cannot log in, and its web sessions are deleted. A session
+    cookie that is still in a browser then matches no row, and the per-request
+    check in ``dashboard.web.sessions.load_user`` also rejects inactive users.
+    """
+    user = find_user(session, username)
+    changed = user.active != active
+    user.active = active
+    ended = 0 if active else end_user_sessions(session, user)
+    return changed, ended
+
+
+def end_user_sessions(session: Session, user: User) -> int:
+    """Delete every web session of ``user``; return the number deleted."""
+    result = session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.flush()
+    return result.rowcount
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

@@ -47,7 +47,11 @@ def etl() -> None:
 @handle_errors
 @handle_etl_errors
 def run_command(app: AppContext, full: bool, as_json: bool) -> None:
-    """Run the ETL once; skip at once if another run is in progress."""
+    """Run the ETL once; skip at once if another run is in progress.
+
+    An incremental run that finds no changes publishes nothing. --full always
+    builds and publishes a new snapshot.
+    """
     from etl import load
 
     summary = load.run(app.settings, app.engine, app.city, full=full)
@@ -56,6 +60,13 @@ def run_command(app: AppContext, full: bool, as_json: bool) -> None:
         return
     if summary.skipped:
         click.echo("Skipped: another ETL run is in progress.")
+        return
+    if not summary.published:
+        click.echo(
+            f"Run {summary.run_id} found no changes in {summary.duration_s:.2f} s "
+            f"(read {summary.read}, all unchanged); snapshot {summary.snapshot} "
+            "stays current."
+        )
         return
     click.echo(
         f"Run {summary.run_id} published snapshot {summary.snapshot} in "
@@ -69,6 +80,7 @@ def run_json(summary) -> dict[str, Any]:
     data = summary.to_json()
     return {
         "skipped": data["skipped"],
+        "published": data["published"],
         "run_id": data["run_id"],
         "full_rebuild": data["full_rebuild"],
         "read": data["read"],
@@ -121,7 +133,13 @@ def status_command(app: AppContext, limit: int, as_json: bool) -> None:
     click.echo(f"Current snapshot: {current or 'none published yet'}")
     for row in runs:
         started = _text(row["started_at"])
-        if row["status"] == "succeeded":
+        if row["note"] is not None:
+            counts = (
+                f"{row['note']} (read {row['rows_read']} in {_duration(row)}); "
+                f"watermark {_text(row['watermark_updated_at'])} case "
+                f"{row['watermark_case_id']}"
+            )
+        elif row["status"] == "succeeded":
             counts = (
                 f"read {row['rows_read']}, inserted {row['inserted']}, "
                 f"updated {row['updated']} in {_duration(row)}; watermark "

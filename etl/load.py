@@ -6,9 +6,11 @@ The flow, in order:
 3. read, in one read-only transaction, every case with ``updated_at`` at or after
    the previous watermark minus ``extract.OVERLAP`` (all cases with ``full``),
    all events of those cases, and the departments and service types;
-4. write a new segment from the previous version plus those rows, replacing
+4. stop here when an incremental run read nothing the current snapshot lacks
+   (see ``etl.unchanged``): the run log records it and the version stays;
+5. write a new segment from the previous version plus those rows, replacing
    the rows of every case read (so re-reading a case is idempotent);
-5. publish it atomically, record the end in the run log, remove old versions.
+6. publish it atomically, record the end in the run log, remove old versions.
 
 A failing run logs the error with its run id, records it in the run log (the
 next successful run copies it into ``etl_run``) and leaves the published
@@ -28,7 +30,7 @@ from typing import Any
 import duckdb
 from sqlalchemy import Engine
 
-from etl import extract, lock, publish, runlog, segment, warehouse
+from etl import extract, lock, publish, runlog, segment, unchanged, warehouse
 from etl.pause import pause_point
 
 log = logging.getLogger(__name__)
@@ -40,9 +42,14 @@ class EtlRunError(Exception):
 
 @dataclass
 class RunSummary:
-    """The outcome of one ``run`` call, as ``etl run --json`` prints it."""
+    """The outcome of one ``run`` call, as ``etl run --json`` prints it.
+
+    ``published`` is False for a skipped run and for a run that found no
+    changes. ``snapshot`` is then the version that stays current.
+    """
 
     skipped: bool
+    published: bool = False
     run_id: int | None = None
     full_rebuild: bool = False
     read: int = 0
@@ -107,15 +114,12 @@ def _run_locked(settings, engine: Engine, city, full: bool) -> RunSummary:
         _record_failure(settings, run_id, error)
         raise EtlRunError(f"ETL run {run_id} failed: {error}") from error
     summary.duration_s = round(time.perf_counter() - clock, 3)
-    runlog.append(
-        settings,
-        {"run_id": run_id, "event": "succeeded", "finished_at": datetime.now(UTC)},
-    )
+    runlog.append(settings, _end_entry(summary))
     _log_finished(summary)
     try:
         warehouse.remove_old_snapshots(settings)
     except OSError as error:
-        # The run has published; old files stay until a later run removes them.
+        # The run has finished; old files stay until a later run removes them.
         log.warning("ETL run %d: could not remove old snapshots: %s", run_id, error)
     return summary
 
@@ -140,6 +144,15 @@ def _load(
             earlier_failures=runlog.unfinished_runs(settings, run_id),
             previous_watermark=watermark,
         )
+        # A failed run is recorded in etl_run only by a run that publishes.
+        if (
+            not full
+            and not info.earlier_failures
+            and unchanged.nothing_to_publish(
+                settings, changes, info.today, city.timezone
+            )
+        ):
+            return _unchanged_summary(settings, run_id, changes, watermark)
         built = segment.build_segment(settings, city, changes, previous, info)
     finally:
         shutil.rmtree(read_folder, ignore_errors=True)
@@ -150,6 +163,7 @@ def _load(
     counts = built.counts
     return RunSummary(
         skipped=False,
+        published=True,
         run_id=run_id,
         full_rebuild=full,
         read=counts.read,
@@ -164,7 +178,55 @@ def _load(
     )
 
 
+def _unchanged_summary(settings, run_id, changes, watermark) -> RunSummary:
+    """Build the summary of a run that read only cases the snapshot already has."""
+    read = changes.cases.num_rows
+    return RunSummary(
+        skipped=False,
+        published=False,
+        run_id=run_id,
+        read=read,
+        unchanged=read,
+        watermark_updated_at=watermark[0],
+        watermark_case_id=watermark[1],
+        snapshot=warehouse.current_version(settings),
+    )
+
+
+def _end_entry(summary: RunSummary) -> dict[str, Any]:
+    """Build the run log line that ends a successful run.
+
+    A run that published nothing is in no snapshot's ``etl_run``, so its line
+    carries what ``city311 etl status`` shows for it.
+    """
+    entry: dict[str, Any] = {
+        "run_id": summary.run_id,
+        "event": "succeeded",
+        "finished_at": datetime.now(UTC),
+    }
+    if not summary.published:
+        entry |= {
+            "published": False,
+            "rows_read": summary.read,
+            "unchanged": summary.unchanged,
+            "watermark_updated_at": summary.watermark_updated_at,
+            "watermark_case_id": summary.watermark_case_id,
+            "current_snapshot": summary.snapshot,
+        }
+    return entry
+
+
 def _log_finished(summary: RunSummary) -> None:
+    if not summary.published:
+        log.info(
+            "ETL run %d finished in %.2f s: no changes (read %d, all unchanged); "
+            "nothing published, snapshot %s stays current",
+            summary.run_id,
+            summary.duration_s,
+            summary.read,
+            summary.snapshot,
+        )
+        return
     log.info(
         "ETL run %d finished in %.2f s: read %d, inserted %d, updated %d, "
         "unchanged %d, flagged %d; watermark (%s, %s); snapshot %s",

@@ -4,7 +4,9 @@ A failed or interrupted run publishes no snapshot, so it cannot record itself in
 the warehouse. It is recorded here instead (``warehouse/runs.jsonl``); the next
 successful run copies such runs into its ``etl_run`` table, and
 ``city311 etl status`` reads both. A run that has a "started" line and no end
-line was killed; it is reported as failed with the error "interrupted".
+line was killed; it is reported as failed with the error "interrupted". A run
+that found no changes published nothing, so its "succeeded" line has
+``"published": false`` and its counts, and it is recorded here only.
 
 The log keeps the lines of the last KEEP_RUNS runs. A failure older than that
 is lost only if no run succeeded since, because a successful run has copied it.
@@ -134,6 +136,34 @@ def unfinished_runs(settings, before_run_id: int) -> list[dict[str, Any]]:
         elif entry["event"] == "succeeded":
             by_run.pop(run_id, None)
     return [by_run[run_id] for run_id in sorted(by_run)]
+
+
+def unpublished_runs(settings) -> list[dict[str, Any]]:
+    """Return etl_run-like rows for successful runs that published nothing."""
+    started: dict[int, dict[str, Any]] = {}
+    rows = []
+    for entry in entries(settings):
+        if entry["event"] == "started":
+            started[entry["run_id"]] = entry
+        elif entry["event"] == "succeeded" and entry.get("published") is False:
+            start = started.get(entry["run_id"], {})
+            rows.append(
+                {
+                    "run_id": entry["run_id"],
+                    "started_at": _parse(start.get("started_at")),
+                    "finished_at": _parse(entry.get("finished_at")),
+                    "status": "succeeded",
+                    "full_rebuild": bool(start.get("full_rebuild")),
+                    "rows_read": entry.get("rows_read"),
+                    "inserted": 0,
+                    "updated": 0,
+                    "unchanged": entry.get("unchanged"),
+                    "watermark_updated_at": _parse(entry.get("watermark_updated_at")),
+                    "watermark_case_id": entry.get("watermark_case_id"),
+                    "current_snapshot": entry.get("current_snapshot"),
+                }
+            )
+    return rows
 
 
 def _failed_row(entry: dict[str, Any], error: str) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """Recent ETL runs for ``city311 etl status``: the current snapshot's ``etl_run``
-table plus failed, interrupted and running runs from the run log."""
+table plus failed, interrupted, running and unpublished runs from the run log.
+
+Each row has the ``etl_run`` columns plus ``note``, which is None except for a
+run that found no changes and published nothing.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ RUN_FIELDS = (
     "snapshot",
     "error",
 )
+NO_CHANGES_NOTE = "no changes; nothing published, snapshot {snapshot} stayed current"
 
 
 def recent_runs(settings, limit: int) -> list[dict[str, Any]]:
@@ -47,6 +52,12 @@ def recent_runs(settings, limit: int) -> list[dict[str, Any]]:
             if row["run_id"] == running:
                 entry["status"], entry["error"] = "running", None
             runs[row["run_id"]] = entry
+    for row in runlog.unpublished_runs(settings):
+        note = NO_CHANGES_NOTE.format(snapshot=row.pop("current_snapshot"))
+        runs[row["run_id"]] = {field: None for field in RUN_FIELDS} | row
+        runs[row["run_id"]]["note"] = note
+    for entry in runs.values():
+        entry.setdefault("note", None)
     return [runs[run_id] for run_id in sorted(runs, reverse=True)[:limit]]
 
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from cases.accounts import add_api_key, add_user, authenticate, find_api_client
+from cases.accounts import (
+    add_api_key,
+    add_user,
+    authenticate,
+    find_api_client,
+    list_users,
+    set_active,
+    set_password,
+)
 from cases.db import transaction
 from cases.errors import ValidationError
-from cases.models import ApiKey, User
+from cases.models import ApiKey, User, WebSession
 
 PASSWORD = "a long enough password"
 
@@ -64,3 +74,95 @@ def test_api_key_stored_hashed(sessions):
         assert find_api_client(session, key).name == "app"
         assert find_api_client(session, key[:-1]) is None
         assert find_api_client(session, "") is None
+
+
+def add_web_session(session, username: str, id_hash: str) -> None:
+    user = session.query(User).filter_by(username=username).one()
+    now = datetime.now(UTC)
+    session.add(
+        WebSession(
+            id_hash=id_hash,
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(hours=1),
+        )
+    )
+
+
+def session_owners(sessions) -> list[str]:
+    with sessions() as session:
+        return sorted(row.user.username for row in session.query(WebSession))
+
+
+def test_list_users_without_hashes(sessions):
+    with transaction(sessions) as session:
+        add_user(session, "pat", PASSWORD, "staff", "PW")
+        add_user(session, "amy", PASSWORD, "agent", None)
+    with transaction(sessions) as session:
+        set_active(session, "pat", False)
+    with sessions() as session:
+        users = list_users(session)
+    assert [u.username for u in users] == ["amy", "pat"]
+    assert [(u.role, u.department, u.active) for u in users] == [
+        ("agent", None, True),
+        ("staff", "PW", False),
+    ]
+    assert all(u.created_at.tzinfo is not None for u in users)
+    assert not hasattr(users[0], "password_hash")
+
+
+def test_set_password_replaces_hash(sessions):
+    with transaction(sessions) as session:
+        add_user(session, "pat", PASSWORD, "staff", "PW")
+        add_user(session, "amy", PASSWORD, "agent", None)
+        add_web_session(session, "pat", "a" * 64)
+        add_web_session(session, "amy", "b" * 64)
+    with transaction(sessions) as session:
+        ended = set_password(session, "pat", "a new long password")
+    with transaction(sessions) as session:
+        assert authenticate(session, "pat", PASSWORD) is None
+        assert authenticate(session, "pat", "a new long password").username == "pat"
+    assert ended == 1
+    assert session_owners(sessions) == ["amy"]
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "field", "message"),
+    [
+        ("nobody", "a new long password", "username", "user 'nobody' not found"),
+        ("pat", "short", "password", "password for user 'pat' has 5 characters"),
+    ],
+)
+def test_set_password_rejects_bad_input(sessions, username, password, field, message):
+    with transaction(sessions) as session:
+        add_user(session, "pat", PASSWORD, "staff", "PW")
+    with pytest.raises(ValidationError) as raised, transaction(sessions) as session:
+        set_password(session, username, password)
+    assert raised.value.field == field
+    assert message in str(raised.value)
+    with transaction(sessions) as session:
+        assert authenticate(session, "pat", PASSWORD).username == "pat"
+
+
+def test_disable_blocks_login(sessions):
+    with transaction(sessions) as session:
+        add_user(session, "pat", PASSWORD, "staff", "PW")
+        add_web_session(session, "pat", "a" * 64)
+    with transaction(sessions) as session:
+        disabled = set_active(session, "pat", False)
+    with transaction(sessions) as session:
+        again = set_active(session, "pat", False)
+        assert authenticate(session, "pat", PASSWORD) is None
+    assert disabled == (True, 1)
+    assert again == (False, 0)
+    assert session_owners(sessions) == []
+    with transaction(sessions) as session:
+        enabled = set_active(session, "pat", True)
+        assert authenticate(session, "pat", PASSWORD).username == "pat"
+    assert enabled == (True, 0)
+
+
+def test_disable_unknown_user_fails(sessions):
+    expected = pytest.raises(ValidationError, match="user 'nobody' not found")
+    with expected, transaction(sessions) as session:
+        set_active(session, "nobody", False)

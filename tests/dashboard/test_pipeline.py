@@ -102,6 +102,28 @@ def test_new_snapshot_visible_on_next_call(pipeline):
         assert reader.call(case_count, query, now) == 2
 
 
+def test_unchanged_run_keeps_cache(pipeline):
+    from city311.web import create_server
+    from etl import load
+
+    settings, context, _ = pipeline
+    server = create_server(settings)
+    reader = runtime(server).reader
+    today = datetime.now(UTC).astimezone(context.city.timezone).date()
+    query = CaseQuery(Filters(today, today))
+    now = datetime.now(UTC)
+    with server.app_context():
+        first = reader.call(case_count, query, now)
+        version = reader.pool.version()
+        summary = load.run(settings, context.engine, context.city)
+        hits = reader.cache.hits
+        again = reader.call(case_count, query, now)
+    assert summary.published is False
+    assert reader.pool.version() == version
+    assert again == first
+    assert reader.cache.hits == hits + 1
+
+
 def test_pages_route_on_real_server(pipeline):
     from city311.web import create_server
 

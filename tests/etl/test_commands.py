@@ -18,6 +18,7 @@ from tests.etl.conftest import TEST_CITY, CaseWriter, utc
 
 RUN_KEYS = {
     "skipped",
+    "published",
     "run_id",
     "full_rebuild",
     "read",
@@ -123,8 +124,16 @@ def test_concurrent_runs_one_skips(store):
     assert "ETL run skipped: another run holds" in second.stderr
 
 
+def add_case(folder: Path, case_id: int, at) -> None:
+    engine = make_engine(f"sqlite:///{folder / 'var' / 'city311.sqlite'}")
+    writer = CaseWriter(engine)
+    writer.write(case_id, [writer.created(at, "POTHOLE")], updated_at=at)
+    engine.dispose()
+
+
 def test_status_lists_runs(store):
     city311(store, "etl", "run")
+    add_case(store, 3, utc(2026, 6, 1, 15))
     city311(store, "etl", "run")
     result = city311(store, "etl", "status", "--json", "--limit", "1")
     payload = json.loads(result.stdout)
@@ -139,6 +148,65 @@ def test_status_lists_runs(store):
     run_line = next(line for line in text.splitlines() if "run     2" in line)
     assert re.search(r" in \d+\.\d\d s; watermark \d{4}-\d\d-\d\dT", run_line)
     assert run_line.rstrip().endswith(f"case {payload['runs'][0]['watermark_case_id']}")
+
+
+def test_run_without_changes(store):
+    first = city311(store, "etl", "run", "--json")
+    second = city311(store, "etl", "run")
+    again = city311(store, "etl", "run", "--json")
+    payload = json.loads(again.stdout)
+    lines = [line for line in second.stderr.splitlines() if "etl.load" in line]
+    assert json.loads(first.stdout)["published"] is True
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("Run 2 found no changes in ")
+    assert "snapshot v000001 stays current" in second.stdout
+    assert len(lines) == 2
+    assert "ETL run 2 started (incremental)" in lines[0]
+    assert "ETL run 2 finished in" in lines[1]
+    assert "no changes (read 1, all unchanged)" in lines[1]
+    assert "snapshot v000001 stays current" in lines[1]
+    assert again.returncode == 0, again.stderr
+    assert set(payload) == RUN_KEYS
+    assert payload["published"] is False
+    assert payload["run_id"] == 3
+    assert payload["read"] == 1
+    assert payload["inserted"] == 0
+    assert payload["snapshot"] == "v000001"
+    assert payload["watermark"] == {
+        "updated_at": "2026-06-01T14:00:00+00:00",
+        "case_id": 2,
+    }
+
+
+def test_status_shows_unpublished_run(store):
+    city311(store, "etl", "run")
+    city311(store, "etl", "run")
+    result = city311(store, "etl", "status", "--json")
+    payload = json.loads(result.stdout)
+    text = city311(store, "etl", "status").stdout
+    run_line = next(line for line in text.splitlines() if "run     2" in line)
+    assert result.returncode == 0, result.stderr
+    assert payload["current_snapshot"] == "v000001"
+    assert [run["run_id"] for run in payload["runs"]] == [2, 1]
+    assert payload["runs"][0]["status"] == "succeeded"
+    assert payload["runs"][0]["rows_read"] == 1
+    assert payload["runs"][0]["snapshot"] is None
+    assert payload["runs"][0]["note"] == (
+        "no changes; nothing published, snapshot v000001 stayed current"
+    )
+    assert payload["runs"][1]["note"] is None
+    assert "no changes; nothing published" in run_line
+    assert "(read 1 in " in run_line
+
+
+def test_full_run_publishes_without_changes(store):
+    city311(store, "etl", "run")
+    result = city311(store, "etl", "run", "--full", "--json")
+    payload = json.loads(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert payload["published"] is True
+    assert payload["full_rebuild"] is True
+    assert payload["snapshot"] == "v000002"
 
 
 def test_status_before_first_run(store):

@@ -1,12 +1,14 @@
 """The ETL flow: incremental runs against a full rebuild, the overlap window,
-failures, the lock and compaction."""
+failures, the lock, compaction and runs that find nothing to publish."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
+from cases.models import Department, ServiceType
 from etl import (
     extract,
     load,
@@ -16,6 +18,7 @@ from etl import (
     segment,
     status,
     transform,
+    unchanged,
     warehouse,
 )
 from tests.etl.conftest import Event, as_dicts, rebuilt_rows, utc, warehouse_rows
@@ -172,6 +175,8 @@ def test_failed_run_keeps_snapshot(settings, engine, city, writer, monkeypatch):
     def broken(connection):
         raise RuntimeError("disk full")
 
+    # A run with nothing to publish never reaches the transform.
+    writer.write(1, [closed(T0 + timedelta(days=1))], updated_at=T0 + timedelta(days=1))
     monkeypatch.setattr(transform, "derive_fact_case", broken)
     with pytest.raises(load.EtlRunError, match="ETL run 2 failed: disk full"):
         load.run(settings, engine, city)
@@ -194,6 +199,32 @@ def test_failed_run_keeps_snapshot(settings, engine, city, writer, monkeypatch):
         {"run_id": 1, "status": "succeeded", "error": None},
         {"run_id": 2, "status": "failed", "error": "RuntimeError: disk full"},
         {"run_id": 3, "status": "succeeded", "error": None},
+    ]
+
+
+def test_run_after_failure_publishes(settings, engine, city, writer, monkeypatch):
+    write_three(writer)
+    load.run(settings, engine, city)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(extract, "read_changes", broken)
+    with pytest.raises(load.EtlRunError):
+        load.run(settings, engine, city)
+    monkeypatch.undo()
+    # Nothing changed, but only a published snapshot can record the failure.
+    summary = load.run(settings, engine, city)
+    assert summary.published is True
+    assert summary.snapshot == "v000003"
+    with warehouse.open_snapshot(settings) as connection:
+        recorded = as_dicts(
+            connection, "SELECT run_id, status FROM etl_run ORDER BY run_id"
+        )
+    assert recorded == [
+        {"run_id": 1, "status": "succeeded"},
+        {"run_id": 2, "status": "failed"},
+        {"run_id": 3, "status": "succeeded"},
     ]
 
 
@@ -265,3 +296,112 @@ def test_full_rebuild_keeps_run_history(settings, engine, city, writer):
         {"run_id": 1, "full_rebuild": True},
         {"run_id": 2, "full_rebuild": True},
     ]
+
+
+def test_rerun_without_changes_publishes_nothing(settings, engine, city, writer):
+    write_three(writer)
+    load.run(settings, engine, city)
+    manifests_before = sorted(warehouse.path(settings, "snapshots").iterdir())
+    segments_before = sorted(warehouse.path(settings, "segments").iterdir())
+    again = load.run(settings, engine, city)
+    assert again.published is False
+    assert again.run_id == 2
+    assert again.read == 1
+    assert again.unchanged == 1
+    assert again.inserted == 0
+    assert again.updated == 0
+    assert again.snapshot == "v000001"
+    assert again.watermark_updated_at == T0 + timedelta(hours=3)
+    assert again.watermark_case_id == 3
+    assert warehouse.current_version(settings) == "v000001"
+    assert sorted(warehouse.path(settings, "snapshots").iterdir()) == manifests_before
+    assert sorted(warehouse.path(settings, "segments").iterdir()) == segments_before
+
+
+def test_unpublished_run_in_status(settings, engine, city, writer):
+    write_three(writer)
+    load.run(settings, engine, city)
+    load.run(settings, engine, city)
+    writer.write(1, [closed(T0 + timedelta(days=1))], updated_at=T0 + timedelta(days=1))
+    third = load.run(settings, engine, city)
+    assert third.published is True
+    assert third.run_id == 3
+    assert third.snapshot == "v000003"
+    runs = status.recent_runs(settings, limit=5)
+    assert [(r["run_id"], r["status"]) for r in runs] == [
+        (3, "succeeded"),
+        (2, "succeeded"),
+        (1, "succeeded"),
+    ]
+    assert runs[0]["note"] is None
+    assert runs[1]["note"] == (
+        "no changes; nothing published, snapshot v000001 stayed current"
+    )
+    assert runs[1]["rows_read"] == 1
+    assert runs[1]["inserted"] == 0
+    assert runs[1]["snapshot"] is None
+    assert runs[1]["started_at"] is not None
+    assert runs[1]["finished_at"] is not None
+    assert runs[2]["note"] is None
+    with warehouse.open_snapshot(settings) as connection:
+        recorded = as_dicts(connection, "SELECT run_id FROM etl_run ORDER BY run_id")
+    assert recorded == [{"run_id": 1}, {"run_id": 3}]
+
+
+def test_full_run_always_publishes(settings, engine, city, writer):
+    write_three(writer)
+    load.run(settings, engine, city)
+    full = load.run(settings, engine, city, full=True)
+    assert full.published is True
+    assert full.snapshot == "v000002"
+    assert warehouse.current_version(settings) == "v000002"
+
+
+def test_catalogue_change_publishes(settings, engine, city, writer):
+    write_three(writer)
+    load.run(settings, engine, city)
+    with engine.begin() as connection:
+        connection.execute(
+            update(Department)
+            .where(Department.code == "PW")
+            .values(name="Public Works and Streets")
+        )
+    renamed = load.run(settings, engine, city)
+    with engine.begin() as connection:
+        connection.execute(
+            update(ServiceType).where(ServiceType.code == "POTHOLE").values(sla_value=5)
+        )
+    new_sla = load.run(settings, engine, city)
+    assert renamed.published is True
+    assert new_sla.published is True
+    assert warehouse.current_version(settings) == "v000003"
+    with warehouse.open_snapshot(settings) as connection:
+        names = connection.execute(
+            "SELECT name FROM dim_department WHERE code = 'PW'"
+        ).fetchall()
+        sla = connection.execute(
+            "SELECT sla_value FROM dim_service_type WHERE code = 'POTHOLE'"
+        ).fetchall()
+    assert names == [("Public Works and Streets",)]
+    assert sla == [(5.0,)]
+
+
+def test_new_city_date_publishes(settings, engine, city, writer):
+    write_three(writer)
+    load.run(settings, engine, city)
+    changes = extract.read_changes(engine, since=T0)
+    started = status.recent_runs(settings, limit=1)[0]["started_at"]
+    today = started.astimezone(city.timezone).date()
+    assert unchanged.nothing_to_publish(settings, changes, today, city.timezone)
+    tomorrow = today + timedelta(days=1)
+    assert not unchanged.nothing_to_publish(settings, changes, tomorrow, city.timezone)
+
+
+def test_late_commit_is_a_change(settings, engine, city, writer):
+    write_three(writer)
+    load.run(settings, engine, city)
+    late = T0 + timedelta(hours=3) - timedelta(minutes=2)
+    writer.write(4, [writer.created(late, "POTHOLE")], updated_at=late)
+    summary = load.run(settings, engine, city)
+    assert summary.published is True
+    assert summary.inserted == 1

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 
 import requests
 
 from cases.models import WebSession
-from tests.live_server import PASSWORD, csrf_from, login
+from tests.conftest import REPO_ROOT
+from tests.live_server import PASSWORD, WEB_CITY, csrf_from, login
 
 
 def attempt(live, username: str, password: str, browser=None) -> requests.Response:
@@ -133,3 +137,49 @@ def test_unknown_login_name_not_logged(live, caplog):
     attempt(live, "hunter2-typed-as-name", "x")
     assert "login failed for user (no such login)" in caplog.text
     assert "hunter2" not in caplog.text
+
+
+def user_command(live, tmp_path, *args: str, stdin: str = ""):
+    """Run ``city311 user ...`` in a subprocess on the live server's case store."""
+    env = {
+        **os.environ,
+        "CITY311_DATA_DIR": str(tmp_path / "cli"),
+        "CITY311_DATABASE_URL": live.context.settings.database_url,
+        "CITY311_CITY": str(WEB_CITY),
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "city311", "user", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_disabled_user_loses_session(live, tmp_path):
+    browser = login(live, "pat")
+    before = browser.get(live.url + "/queue", timeout=30)
+    user_command(live, tmp_path, "disable", "pat")
+    after = browser.get(live.url + "/queue", timeout=30)
+    refused = attempt(live, "pat", PASSWORD)
+    assert before.url == live.url + "/queue"
+    assert after.url.startswith(live.url + "/login?next=")
+    assert refused.status_code == 401
+    user_command(live, tmp_path, "enable", "pat")
+    assert attempt(live, "pat", PASSWORD).status_code == 302
+
+
+def test_password_change_ends_session(live, tmp_path):
+    browser = login(live, "pat")
+    other = login(live, "hal")
+    user_command(live, tmp_path, "set-password", "pat", stdin="a new passphrase\n")
+    after = browser.get(live.url + "/queue", timeout=30)
+    assert after.url.startswith(live.url + "/login?next=")
+    assert other.get(live.url + "/queue", timeout=30).url == live.url + "/queue"
+    assert attempt(live, "pat", PASSWORD).status_code == 401
+    assert attempt(live, "pat", "a new passphrase").status_code == 302

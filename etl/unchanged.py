@@ -1,0 +1,84 @@
+"""Decide whether an incremental run has anything to publish.
+
+A run re-reads the overlap window behind the watermark, so it always reads a
+few cases the current snapshot already has. When every case read has the
+``updated_at`` the snapshot stores, the departments and service types equal
+the snapshot's dimensions, and the snapshot was published on the same
+city-local date (``dim_date`` reaches the date of its run), a new version would
+contain the same rows. The run then publishes nothing.
+
+NOTE: the city configuration (holidays, business hours, districts) is not
+compared. An edit to it reaches the warehouse with the next run that publishes,
+or at once with ``city311 etl run --full``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from etl import warehouse
+from etl.extract import Changes
+
+log = logging.getLogger(__name__)
+
+CHANGED_CASES_SQL = """
+    SELECT count(*) FROM read_case AS r
+        ANTI JOIN fact_case AS f
+        ON f.case_id = r.id AND f.updated_at = r.updated_at::TIMESTAMPTZ
+"""
+# EXCEPT ALL compares whole rows, and treats two NULLs as equal.
+CHANGED_ROWS_SQL = """
+    SELECT count(*) FROM (
+        (SELECT * FROM {read} EXCEPT ALL SELECT * FROM {stored})
+        UNION ALL
+        (SELECT * FROM {stored} EXCEPT ALL SELECT * FROM {read})
+    )
+"""
+LAST_PUBLISHED_SQL = "SELECT max(started_at) FROM etl_run WHERE status = 'succeeded'"
+
+
+def nothing_to_publish(
+    settings, changes: Changes, today: date, timezone: ZoneInfo
+) -> bool:
+    """Return True when the current snapshot already contains everything read.
+
+    ``today`` is the run's city-local date. A snapshot that cannot be read
+    returns False, so the run builds a new version and reports the error there.
+    """
+    try:
+        with warehouse.open_snapshot(settings) as connection:
+            return _matches_snapshot(connection, changes, today, timezone)
+    except (warehouse.WarehouseError, duckdb.Error, OSError, ValueError) as error:
+        log.warning("could not compare the run with the current snapshot: %s", error)
+        return False
+
+
+def _matches_snapshot(connection, changes: Changes, today: date, timezone) -> bool:
+    last_published = connection.execute(LAST_PUBLISHED_SQL).fetchall()[0][0]
+    if last_published is None or last_published.astimezone(timezone).date() != today:
+        return False
+    connection.register("read_case", changes.cases.select(["id", "updated_at"]))
+    connection.register("read_department", changes.departments)
+    connection.register("read_service_type", changes.service_types)
+    counts = (
+        _count(connection, CHANGED_CASES_SQL),
+        _count(
+            connection,
+            CHANGED_ROWS_SQL.format(read="read_department", stored="dim_department"),
+        ),
+        _count(
+            connection,
+            CHANGED_ROWS_SQL.format(
+                read="read_service_type", stored="dim_service_type"
+            ),
+        ),
+    )
+    return counts == (0, 0, 0)
+
+
+def _count(connection, sql: str) -> int:
+    return connection.execute(sql).fetchall()[0][0]
