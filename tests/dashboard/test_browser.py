@@ -77,6 +77,22 @@ def test_overview_renders_figures(visit, live_url):
     assert outside(seen, live_url) == []
 
 
+def test_overview_names_compared_periods(visit):
+    seen = visit("/?" + NOVEMBER)
+    wait_for_text(
+        seen, "#overview-period", "2–29 Nov 2026; compared with 5 Oct–1 Nov 2026"
+    )
+
+
+def test_overview_period_to_date(visit):
+    """On Monday 30 November, 23 November to 6 December is a week and a day
+    old, so it is compared with the first eight of the 14 days before it."""
+    seen = visit("/?from=2026-11-23&to=2026-12-06")
+    wait_for_text(
+        seen, "#overview-period", "23–30 Nov 2026, to date; compared with 9–16 Nov 2026"
+    )
+
+
 @pytest.mark.parametrize(
     ("path", "selector", "expected"),
     [
