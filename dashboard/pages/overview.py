@@ -254,7 +254,7 @@ def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> s
         basis = SCORECARD_BASIS.get(cell.get("colId"), "received")
         return cases_href(replace(filters, departments=(cell["rowId"],)), basis)
     if trigger == "overview-received-closed" and weekly_click:
-        week, basis = weekly_click["points"][0]["customdata"]
+        week, basis, _ = weekly_click["points"][0]["customdata"]
         return cases_href(week_filters(filters, date.fromisoformat(week)), basis)
     if trigger == "overview-top-types" and type_click:
         code = type_click["points"][0]["customdata"]

@@ -203,6 +203,16 @@ def test_chart_bar_opens_case_list(visit):
     assert "service_type=MISSED_TRASH" in seen.page.url
 
 
+def test_weekly_chart_labels_weeks_by_date(visit):
+    seen = visit("/?" + NOVEMBER)
+    ticks = seen.page.locator("#overview-received-closed .xtick text")
+    ticks.first.wait_for()
+    assert ticks.all_text_contents() == ["2 Nov", "9 Nov", "16 Nov", "23 Nov"]
+    click_bar(seen, "#overview-received-closed .bars path >> nth=0")
+    seen.page.wait_for_url("**/cases?**")
+    assert "from=2026-11-02&to=2026-11-08" in seen.page.url
+
+
 def test_overview_map_draws_svg_markers(visit):
     seen = visit("/?" + NOVEMBER)
     seen.page.locator("#overview-map .scatterlayer .point").first.wait_for()
