@@ -93,6 +93,14 @@ def test_overview_period_to_date(visit):
     )
 
 
+def test_backlog_chart_stops_at_today(visit):
+    seen = visit("/?from=2026-11-23&to=2026-12-06")
+    points = seen.page.locator("#overview-backlog .scatterlayer .point")
+    points.first.wait_for()
+    # 23 to 30 November: the days up to Monday 30 November, the clock's day.
+    assert points.count() == 8
+
+
 @pytest.mark.parametrize(
     ("path", "selector", "expected"),
     [
