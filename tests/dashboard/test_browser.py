@@ -126,6 +126,26 @@ def test_case_page_shows_timeline(visit):
     assert rows.count() == 4
 
 
+def test_case_page_status_labels(visit):
+    seen = visit(f"/cases/{WATER_CASE}")
+    wait_for_text(seen, "#case-summary", "Closed (resolved)")
+    wait_for_text(seen, "#case-timeline-grid", "Received")
+    column = '#case-timeline-grid .ag-center-cols-container [col-id="status_after"]'
+    assert "new" not in seen.page.locator(column).all_inner_texts()
+
+
+def test_case_grid_shows_status_labels(visit):
+    seen = visit(f"/cases?{NOVEMBER}&basis=open")
+    cells = seen.page.locator('#cases-grid .ag-center-cols-container [col-id="status"]')
+    cells.first.wait_for()
+    assert set(cells.all_inner_texts()) <= {
+        "Received",
+        "Acknowledged",
+        "In progress",
+        "On hold",
+    }
+
+
 def test_department_page_draws_charts(visit):
     seen = visit(f"/department/PW?{NOVEMBER}")
     wait_for_text(seen, "#department-overdue-note", "10 cases overdue")

@@ -136,7 +136,7 @@ def test_queue_closes_case(live, page):
     page.get_by_role("link", name=case.case_number).click()
     page.locator("#close-outcome").select_option("resolved")
     page.get_by_role("button", name="Close", exact=True).click()
-    assert page.locator("#case-status").inner_text() == "closed (resolved)"
+    assert page.locator("#case-status").inner_text() == "Closed (resolved)"
     assert live.cases.show(case.case_number).status == "closed"
 
 
