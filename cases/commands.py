@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cases.answers import describe_answers
+from cases.lifecycle import status_label
 from city311.app import AppContext
 from city311.clitools import handle_errors, local_time, pass_app, print_json
 
@@ -115,7 +116,7 @@ def summary_json(detail) -> dict[str, Any]:
 
 def print_detail(app: AppContext, detail) -> None:
     zone = app.city.timezone
-    click.echo(f"Case {detail.case_number}  ({detail.status})")
+    click.echo(f"Case {detail.case_number}  ({status_label(detail.status)})")
     click.echo(f"  Service type: {detail.service_type_name} ({detail.service_type})")
     click.echo(f"  Department:   {detail.department_name} ({detail.department})")
     click.echo(f"  Channel:      {detail.channel}")
@@ -282,7 +283,7 @@ def lookup_case(app: AppContext, number: str, as_json: bool) -> None:
         print_json(payload)
         return
     zone = app.city.timezone
-    click.echo(f"Case {public.case_number}: {public.status.replace('_', ' ')}")
+    click.echo(f"Case {public.case_number}: {status_label(public.status)}")
     click.echo(f"  {public.service_type_name}, {public.department_name}")
     click.echo(
         f"  Filed {local_time(public.created_at, zone)}, "

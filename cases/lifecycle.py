@@ -9,6 +9,7 @@ except ``closed``.
 from __future__ import annotations
 
 from cases.errors import InvalidTransitionError
+from cases.languages import DEFAULT_LANGUAGE
 
 NEW = "new"
 ACKNOWLEDGED = "acknowledged"
@@ -17,6 +18,36 @@ ON_HOLD = "on_hold"
 CLOSED = "closed"
 STATUSES = (NEW, ACKNOWLEDGED, IN_PROGRESS, ON_HOLD, CLOSED)
 OPEN_STATUSES = frozenset({NEW, ACKNOWLEDGED, IN_PROGRESS, ON_HOLD})
+
+# The label of each status per portal language. Every page, the command line
+# and the Open311 status notes word a status from this table.
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        NEW: "Received",
+        ACKNOWLEDGED: "Acknowledged",
+        IN_PROGRESS: "In progress",
+        ON_HOLD: "On hold",
+        CLOSED: "Closed",
+    },
+    "es": {
+        NEW: "Recibida",
+        ACKNOWLEDGED: "Confirmada",
+        IN_PROGRESS: "En curso",
+        ON_HOLD: "En espera",
+        CLOSED: "Cerrada",
+    },
+}
+
+
+def status_label(status: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Return the label of ``status`` in ``language``.
+
+    An unknown language falls back to English, and an unknown status to its
+    code with spaces for underscores.
+    """
+    labels = STATUS_LABELS.get(language, STATUS_LABELS[DEFAULT_LANGUAGE])
+    return labels.get(status, status.replace("_", " "))
+
 
 OUTCOMES = (
     "resolved",

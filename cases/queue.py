@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Select, func, select
 from sqlalchemy import case as sql_case
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.lifecycle import OPEN_STATUSES
 from cases.models import Case, Department
 
-# TODO: page the queue; the page shows only the first 500 open cases.
-MAX_ROWS = 500
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -28,23 +28,73 @@ class QueueRow:
     overdue: bool
 
 
-def open_queue(session: Session, department: str, now: datetime) -> list[QueueRow]:
-    """List a department's open cases: overdue ones first, then by due date.
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a work queue: its rows, its 1-based number and the queue's size."""
 
-    Cases without a due date come last; duplicates waiting for their parent are
-    left out, because closing the parent closes them.
+    rows: list[QueueRow]
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages, at least 1 so that an empty queue has a page."""
+        return max(1, math.ceil(self.total / self.page_size))
+
+    @property
+    def first(self) -> int:
+        """1-based position of the page's first row in the queue (0 when empty)."""
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        """1-based position of the page's last row in the queue (0 when empty)."""
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _queue_cases(department: str) -> Select:
+    """Select a department's open cases without the duplicates of another case.
+
+    A duplicate waiting for its parent is left out because closing the parent
+    closes it.
     """
-    overdue = sql_case((Case.due_at < now, 0), else_=1)
-    no_due_date = sql_case((Case.due_at.is_(None), 1), else_=0)
-    query = (
+    return (
         select(Case)
         .join(Department, Case.department_id == Department.id)
         .where(Department.code == department, Case.status.in_(OPEN_STATUSES))
         .where(Case.parent_id.is_(None))
-        .order_by(overdue, no_due_date, Case.due_at, Case.created_at, Case.id)
-        .limit(MAX_ROWS)
     )
-    return [
+
+
+def open_queue(
+    session: Session,
+    department: str,
+    now: datetime,
+    *,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> QueuePage:
+    """Return one page of a department's open cases: overdue first, then by due date.
+
+    Cases without a due date come last, and ties go by creation time and id,
+    so the order is total. A page after the last one returns the last page,
+    because cases may close between one page and the next. Raises ValueError
+    when ``page`` or ``page_size`` is below 1.
+    """
+    if page < 1 or page_size < 1:
+        raise ValueError(f"page {page} and page size {page_size} must be 1 or more")
+    cases = _queue_cases(department)
+    total = session.scalar(select(func.count()).select_from(cases.subquery())) or 0
+    page = min(page, max(1, math.ceil(total / page_size)))
+    overdue = sql_case((Case.due_at < now, 0), else_=1)
+    no_due_date = sql_case((Case.due_at.is_(None), 1), else_=0)
+    query = (
+        cases.order_by(overdue, no_due_date, Case.due_at, Case.created_at, Case.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    rows = [
         QueueRow(
             case.case_number,
             case.status,
@@ -57,3 +107,4 @@ def open_queue(session: Session, department: str, now: datetime) -> list[QueueRo
         )
         for case in session.scalars(query)
     ]
+    return QueuePage(rows, page, page_size, total)

@@ -21,7 +21,11 @@ import plotly.graph_objects as go
 from city311.app import AppContext
 from dashboard.cache import ResultCache
 from dashboard.components import aging, backlog_trend, received_closed, top_types
-from dashboard.components.format import format_instant, format_value
+from dashboard.components.format import (
+    format_comparison,
+    format_instant,
+    format_value,
+)
 from dashboard.components.overdue_table import overdue_rows
 from dashboard.packet_html import PacketContent, render
 from dashboard.pdf import PdfError, html_to_pdf
@@ -121,7 +125,7 @@ def packet_content(
     return PacketContent(
         title=f"CitiStat: {city.name}, {scope}",
         subtitle=(
-            f"Period {filters.start} to {filters.end}; backlog and overdue as of "
+            f"Period {format_comparison(headline)}; backlog and overdue as of "
             f"{format_instant(filters.as_of, city.timezone)}; warehouse snapshot "
             f"{version}."
         ),

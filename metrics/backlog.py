@@ -270,6 +270,10 @@ def overdue_list(
     return Page(rows, total, offset, limit)
 
 
+def _zone(zone: ZoneInfo | str) -> ZoneInfo:
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+
 def series_days(start: date, end: date, freq: str) -> list[date]:
     """Return the days a series samples: each day, or each Sunday and the end."""
     if freq not in ("day", "week"):
@@ -334,10 +338,18 @@ def backlog_series(
     the ETL wrote ``local_date`` in (the city's), that date is ``next_at`` in
     the zone. Without it a window over each case's events finds it, which
     takes about twice as long.
+
+    With ``filters.as_of`` the series stops at the day it falls in, read in
+    ``zone`` (or in the as-of time's own zone without one), because later
+    days have no backlog yet. A period that starts after it has no rows.
     """
     where, params = where_clause(filters, date_column=None, columns=STATE_COLUMNS)
     params.update(start=filters.start, end=filters.end)
-    params["days"] = series_days(filters.start, filters.end, freq)
+    last_day = filters.end
+    if filters.as_of is not None:
+        day_zone = filters.as_of.tzinfo if zone is None else _zone(zone)
+        last_day = filters.last_counted_day(day_zone)
+    params["days"] = series_days(filters.start, last_day, freq)
     if zone is not None:
         params["zone"] = zone if isinstance(zone, str) else zone.key
         # A span that ends before the first day adds 1 and subtracts 1 before

@@ -17,6 +17,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cases.languages import DEFAULT_LANGUAGE
+from cases.lifecycle import STATUS_LABELS
 from metrics.backlog import OPEN_AT, open_where
 from metrics.filters import CASE_COLUMNS, FilterError, Filters, where_clause
 from metrics.query import fetch
@@ -53,6 +55,20 @@ COLUMNS: Mapping[str, str] = {
     "flags": "c.flags",
     "source": "c.source",
 }
+
+
+def _status_label_sql() -> str:
+    """Return a SQL CASE expression that turns ``c.status`` into its English label."""
+    pairs = STATUS_LABELS[DEFAULT_LANGUAGE].items()
+    if any("'" in code + label for code, label in pairs):
+        raise ValueError("status codes and labels must not contain quotes")
+    whens = " ".join(f"WHEN '{code}' THEN '{label}'" for code, label in pairs)
+    return f"CASE c.status {whens} ELSE c.status END"
+
+
+# The grid shows status labels, so its filters and sorts compare labels too.
+# CSV exports keep the codes of COLUMNS.
+GRID_COLUMNS: Mapping[str, str] = {**COLUMNS, "status": _status_label_sql()}
 TEXT_OPERATORS: Mapping[str, str] = {
     "contains": "contains(lower({col}), lower(${p}))",
     "notContains": "NOT contains(lower({col}), lower(${p}))",
@@ -124,7 +140,7 @@ def _grid_condition(
         raise FilterError(f"filter type {kind!r} on column {column!r} is unsupported")
     if template is None:
         raise FilterError(f"filter operator {operator!r} on {column} is unsupported")
-    expression = COLUMNS[column]
+    expression = GRID_COLUMNS[column]
     if kind == "text":
         expression = f"CAST({expression} AS VARCHAR)"
     return "(" + template.format(col=expression, p=name) + ")", {name: value}
@@ -181,7 +197,7 @@ def _from_sql(query: CaseQuery) -> str:
 
 def _order_sql(sort: tuple[tuple[str, str], ...]) -> str:
     keys = [
-        f"{COLUMNS[column]} {direction.upper()} NULLS LAST"
+        f"{GRID_COLUMNS[column]} {direction.upper()} NULLS LAST"
         for column, direction in sort
     ]
     if not sort:

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from metrics import backlog, quality, timeliness, volume
-from metrics.filters import Filters, period_as_of
+from metrics.filters import Comparison, Filters, comparison_periods, period_as_of
 from metrics.query import DATE_BREAKDOWNS, fetch, normalize_by
 from metrics.registry import (
     HEADLINE,
@@ -197,20 +197,14 @@ def _rank(rows: list[dict[str, Any]], names: Iterable[str]) -> None:
             row["details"][name]["rank"] = position
 
 
-def _periods(filters: Filters, as_of: datetime) -> dict[str, tuple[Filters, datetime]]:
-    """Return the current, previous and year-earlier periods with their as-of times.
-
-    The comparison times are ``as_of`` moved back by whole days. Python adds
-    days to an aware datetime on the wall clock of its own zone, so an as-of
-    time in the city's zone stays at the same local time of day.
-    """
-    filters = replace(filters, as_of=as_of)
-    previous, year_earlier = filters.previous_period(), filters.year_earlier()
-    return {
-        "current": (filters, as_of),
-        "previous": (previous, as_of - (filters.start - previous.start)),
-        "year_earlier": (year_earlier, as_of - (filters.start - year_earlier.start)),
+def _periods(comparison: Comparison) -> dict[str, tuple[Filters, datetime]]:
+    """Return the current, previous and year-earlier periods with their as-of times."""
+    periods = {
+        "current": comparison.current,
+        "previous": comparison.previous,
+        "year_earlier": comparison.year_earlier,
     }
+    return {label: (filters, filters.as_of) for label, filters in periods.items()}
 
 
 def _first_day(con: duckdb.DuckDBPyConnection) -> date | None:
@@ -367,7 +361,10 @@ def compute(
     Backlog and overdue are taken at ``filters.as_of``, or when that is None at
     the end of the period in the city's time (``clock()`` while the period runs,
     or when ``city`` is None). The comparison periods take them the same span
-    earlier.
+    earlier. When the as-of time falls inside the period, every figure counts
+    the period to date and the comparison periods the same number of days
+    (``metrics.filters.comparison_periods``); ``to_date`` is then true and
+    ``period_to_date`` names the days counted.
     ``min_n`` replaces each non-count figure's minimum group size.
     ``comparisons`` names the comparison periods to compute ("previous",
     "year_earlier"); True means both and False neither. The values of a
@@ -389,11 +386,11 @@ def compute(
         as_of = now if city is None else period_as_of(filters, now, city.timezone)
     if as_of.utcoffset() is None:
         raise ValueError(f"clock time {as_of.isoformat()} has no UTC offset")
-    if city is not None:
-        # Comparison periods move the as-of moment by whole days of city time,
-        # so midnight stays midnight across a daylight-saving change.
-        as_of = as_of.astimezone(city.timezone)
-    periods = _periods(filters, as_of)
+    # Without a city, days are counted in the zone of the clock's time.
+    zone = as_of.tzinfo if city is None else city.timezone
+    comparison = comparison_periods(replace(filters, as_of=as_of), zone)
+    as_of = comparison.current.as_of
+    periods = _periods(comparison)
     single = filters.departments[0] if len(filters.departments) == 1 else None
     partial = bool(filters.service_types or filters.channels or filters.districts)
     request = replace(request, partial=partial)
@@ -402,6 +399,9 @@ def compute(
     details = _group(request, city_frames, None, single)
     result: dict[str, Any] = {
         "period": _period_json(filters),
+        # The days counted: the period up to the as-of time.
+        "period_to_date": _period_json(comparison.current),
+        "to_date": comparison.to_date,
         "previous_period": _period_json(periods["previous"][0]),
         "year_earlier_period": _period_json(periods["year_earlier"][0]),
         "as_of": as_of.isoformat(),

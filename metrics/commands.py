@@ -130,8 +130,11 @@ def _print_report(
 ) -> None:
     period = result["period"]
     as_of = datetime.fromisoformat(result["as_of"]).astimezone(zone)
+    counted = result["period_to_date"]
+    to_date = f", to date {counted['from']} to {counted['to']}"
     click.echo(
-        f"CitiStat {period['from']} to {period['to']} "
+        f"CitiStat {period['from']} to {period['to']}"
+        f"{to_date if result['to_date'] else ''} "
         f"(backlog as of {as_of:%Y-%m-%d %H:%M %Z}); previous period "
         f"{result['previous_period']['from']} to {result['previous_period']['to']}"
     )

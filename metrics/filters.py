@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,6 +101,21 @@ class Filters:
         """Return the same dates one year earlier (29 February becomes 28 February)."""
         start, end = _year_back(self.start), _year_back(self.end)
         return self._shifted(start, end, self.start - start)
+
+    def last_counted_day(self, zone: tzinfo) -> date:
+        """Return the last city-local day of the period that ``as_of`` has reached.
+
+        That is the day ``as_of`` falls in, or the day before when ``as_of`` is
+        exactly local midnight, and never later than ``end``. Raises ValueError
+        when ``as_of`` is None.
+        """
+        if self.as_of is None:
+            raise ValueError("the period has no as-of time to cut it at")
+        local = self.as_of.astimezone(zone)
+        day = local.date()
+        if local.time() == time():
+            day -= timedelta(days=1)
+        return min(day, self.end)
 
     def _shifted(self, start: date, end: date, shift: timedelta) -> Filters:
         as_of = None if self.as_of is None else self.as_of - shift
@@ -214,3 +229,50 @@ def period_as_of(filters: Filters, now: datetime, zone: ZoneInfo) -> datetime:
     """
     end = datetime.combine(filters.end + timedelta(days=1), time(), zone)
     return min(now, end)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The periods a CitiStat figure is computed for, each with its as-of time.
+
+    ``current`` is the requested period, cut to date when ``to_date`` is true.
+    ``previous`` and ``year_earlier`` cover the same number of days.
+    """
+
+    requested: Filters
+    current: Filters
+    previous: Filters
+    year_earlier: Filters
+
+    @property
+    def to_date(self) -> bool:
+        """True when the as-of time falls before the end of the requested period."""
+        return self.current.end < self.requested.end
+
+
+def comparison_periods(filters: Filters, zone: tzinfo) -> Comparison:
+    """Return the periods to compare, like for like, at ``filters.as_of``.
+
+    The previous period is the one of equal length that ends the day before
+    ``filters.start``, and the year-earlier period has the same dates a year
+    before. When ``as_of`` falls inside the period, the period is cut to the
+    days it has reached, and each comparison period keeps only as many days
+    from its start. So on 4 December, 1-31 December is counted as 1-4 December
+    and compared with 31 October to 3 November.
+    The comparison as-of times are ``as_of`` moved back by whole days on the
+    wall clock of ``zone``, so local midnight stays midnight across a
+    daylight-saving change.
+
+    NOTE: counts are by whole city-local days, so the day of ``as_of`` is
+    partial in the current period and whole in the comparison periods.
+    """
+    if filters.as_of is None:
+        raise ValueError("comparison periods need an as-of time")
+    requested = replace(filters, as_of=filters.as_of.astimezone(zone))
+    current = requested
+    last_day = requested.last_counted_day(zone)
+    if requested.start <= last_day < requested.end:
+        current = replace(requested, end=last_day)
+    previous = requested.previous_period()
+    previous = replace(previous, end=previous.start + (current.end - current.start))
+    return Comparison(requested, current, previous, current.year_earlier())

@@ -13,15 +13,8 @@ from zoneinfo import ZoneInfo
 
 from cases.catalogue_text import CatalogueText
 from cases.city import SLA
-from cases.lifecycle import CLOSED, open311_status
+from cases.lifecycle import CLOSED, open311_status, status_label
 from cases.models import Case, CaseEvent, ServiceType
-
-STATUS_NOTES = {
-    "new": "received",
-    "acknowledged": "acknowledged",
-    "in_progress": "in progress",
-    "on_hold": "on hold",
-}
 
 
 def iso(value: datetime | None, zone: ZoneInfo) -> str | None:
@@ -36,9 +29,14 @@ def iso(value: datetime | None, zone: ZoneInfo) -> str | None:
 
 
 def status_notes(status: str, outcome: str | None) -> str:
+    """Return the status label in lower case, the form GeoReport clients receive.
+
+    A closed case adds its outcome: 'closed: unable to locate'.
+    """
+    label = status_label(status).lower()
     if status == CLOSED:
-        return f"closed: {(outcome or 'no outcome').replace('_', ' ')}"
-    return STATUS_NOTES.get(status, status.replace("_", " "))
+        return f"{label}: {(outcome or 'no outcome').replace('_', ' ')}"
+    return label
 
 
 def service_notice(service_type: ServiceType) -> str:

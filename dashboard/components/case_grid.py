@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import dash_ag_grid as dag
 import pandas as pd
 
+from cases.lifecycle import status_label
 from dashboard.components.format import format_instant
 
 PAGE_SIZE = 100
@@ -63,6 +64,8 @@ def grid_rows(frame: pd.DataFrame, zone: ZoneInfo) -> list[dict[str, Any]]:
         for key, value in record.items():
             if key in ("created_at", "due_at", "closed_at"):
                 row[key] = None if pd.isna(value) else format_instant(value, zone)
+            elif key == "status":
+                row[key] = status_label(value)
             elif key == "hours_to_close":
                 row[key] = None if pd.isna(value) else round(float(value), 1)
             elif not isinstance(value, str) and pd.isna(value):

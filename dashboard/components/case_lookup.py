@@ -12,22 +12,15 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import html
 
+from cases.lifecycle import status_label
 from dashboard.components.format import format_instant
-
-STATUS_TEXT = {
-    "new": "received",
-    "acknowledged": "acknowledged by the department",
-    "in_progress": "being worked on",
-    "on_hold": "on hold",
-    "closed": "closed",
-}
 
 
 def lookup_facts(case: Any, zone: ZoneInfo) -> list[tuple[str, str]]:
     """Return the (label, text) pairs shown for a ``cases.views.PublicCase``."""
     facts = [
         ("Case number", case.case_number),
-        ("Status", STATUS_TEXT.get(case.status, case.status)),
+        ("Status", status_label(case.status)),
         ("Request type", case.service_type_name),
         ("Department", case.department_name),
         ("Received", format_instant(case.created_at, zone)),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -46,6 +47,36 @@ def format_change(current: float | None, previous: float | None, unit: str) -> s
         return "previous period had none"
     change = (current - previous) / previous
     return f"{_arrow(change)} {abs(change):.0%} vs previous period"
+
+
+def format_dates(start: date, end: date) -> str:
+    """Format a period of dates: '1–4 Dec 2026', '31 Oct–3 Nov 2026', '1 Dec 2026'."""
+    if start == end:
+        return f"{start.day} {start:%b %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%b %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%b}–{end.day} {end:%b %Y}"
+    return f"{start.day} {start:%b %Y}–{end.day} {end:%b %Y}"
+
+
+def _period_dates(period: dict[str, str]) -> str:
+    return format_dates(
+        date.fromisoformat(period["from"]), date.fromisoformat(period["to"])
+    )
+
+
+def format_comparison(result: dict[str, Any]) -> str:
+    """Name the days a ``compute`` result counts and the days it compares them with.
+
+    A period that the as-of time cuts short reads '1–4 Dec 2026, to date;
+    compared with 31 Oct–3 Nov 2026'.
+    """
+    previous = _period_dates(result["previous_period"])
+    if result["to_date"]:
+        counted = _period_dates(result["period_to_date"])
+        return f"{counted}, to date; compared with {previous}"
+    return f"{_period_dates(result['period'])}; compared with {previous}"
 
 
 def _arrow(change: float) -> str:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import dash_ag_grid as dag
 import pandas as pd
 
+from cases.lifecycle import status_label
 from dashboard.components.format import format_instant
 
 COLUMN_DEFS = [
@@ -32,7 +33,7 @@ def timeline_rows(events: pd.DataFrame, zone: ZoneInfo) -> list[dict[str, Any]]:
                 "at": format_instant(event["at"], zone),
                 "kind": event["kind"].replace("_", " "),
                 "actor_role": event["actor_role"],
-                "status_after": event["status_after"],
+                "status_after": status_label(event["status_after"]),
                 "department": event["department"],
                 "service_type": event["service_type"],
                 "due_at_after": format_instant(event["due_at_after"], zone),

@@ -8,6 +8,7 @@ import flask
 from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from cases.lifecycle import status_label
 from cases.numbers import (
     InvalidCaseNumber,
     looks_like_case_number,
@@ -67,10 +68,16 @@ def layout(case_number: str | None = None, **query):
     )
 
 
+def _status_text(status: str, outcome: str | None) -> str:
+    """Return 'Closed (unable to locate)', or the label alone without an outcome."""
+    label = status_label(status)
+    return f"{label} ({outcome.replace('_', ' ')})" if outcome else label
+
+
 def _summary(row: dict, zone, now) -> list:
     state, text = sla_state(row["due_at"], row["closed_at"], now)
     facts = [
-        ("Status", row["status"] + (f" ({row['outcome']})" if row["outcome"] else "")),
+        ("Status", _status_text(row["status"], row["outcome"])),
         ("Service type", f"{row['service_type_name']} ({row['service_type']})"),
         ("Department", f"{row['department_name']} ({row['department']})"),
         ("Channel", row["channel"]),

@@ -17,6 +17,7 @@ from dashboard.components import (
     scorecard,
     top_types,
 )
+from dashboard.components.format import format_comparison
 from dashboard.components.tiles import TILES, make_tiles
 from dashboard.links import case_href, cases_href, department_href, week_filters
 from dashboard.reader import NotCachedError
@@ -140,8 +141,11 @@ def headline_outputs(query):
     packet = "/packet.pdf" + cases_href(filters).removeprefix("/cases")
     mondays = _mondays(filters.start, filters.end)
     rows = scorecard.scorecard_rows(result["rows"], weekly, mondays, names)
+    period = html.P(
+        format_comparison(result), id="overview-period", className="chart-note"
+    )
     return (
-        make_tiles(result["details"], hrefs),
+        html.Div([period, make_tiles(result["details"], hrefs)]),
         scorecard.make_grid("overview-scorecard-grid", rows),
         None,
         packet,
@@ -278,7 +282,7 @@ def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> s
         basis = SCORECARD_BASIS.get(cell.get("colId"), "received")
         return cases_href(replace(filters, departments=(cell["rowId"],)), basis)
     if trigger == "overview-received-closed" and weekly_click:
-        week, basis = weekly_click["points"][0]["customdata"]
+        week, basis, _ = weekly_click["points"][0]["customdata"]
         return cases_href(week_filters(filters, date.fromisoformat(week)), basis)
     if trigger == "overview-top-types" and type_click:
         code = type_click["points"][0]["customdata"]

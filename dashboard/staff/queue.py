@@ -60,6 +60,14 @@ def _departments() -> list[Department]:
         return list(session.scalars(select(Department).order_by(Department.name)))
 
 
+def _page_number() -> int:
+    """Return the ``page`` query parameter; a missing one is page 1."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"Page {raw!r} is invalid; use a whole number from 1.")
+    return int(raw)
+
+
 def queue():
     _require_role()
     departments = _departments()
@@ -67,14 +75,22 @@ def queue():
         department = g.user.department
     else:
         department = request.args.get("department") or ""
-    rows = None
+    page = None
     if department:
         if department not in {d.code for d in departments}:
             abort(404, description=f"Department {department!r} not found.")
+        number = _page_number()
         with _context().sessions() as session:
-            rows = open_queue(session, department, datetime.now(UTC))
+            page = open_queue(session, department, datetime.now(UTC), page=number)
+    # Department-scoped staff have no department in the URL, so links to other
+    # pages keep only what the URL had.
+    link_department = request.args.get("department") or None
     return render_template(
-        "staff/queue.html", departments=departments, department=department, rows=rows
+        "staff/queue.html",
+        departments=departments,
+        department=department,
+        page=page,
+        link_department=link_department,
     )
 
 

@@ -1,10 +1,12 @@
-"""Jinja filters: instants in city time."""
+"""Jinja filters: instants in city time and status labels."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import Flask, current_app
+
+from cases.lifecycle import status_label
 
 
 def city_time(value: datetime | None) -> str:
@@ -17,3 +19,4 @@ def city_time(value: datetime | None) -> str:
 
 def register_filters(server: Flask) -> None:
     server.jinja_env.filters["city_time"] = city_time
+    server.jinja_env.filters["status_label"] = status_label

@@ -85,7 +85,7 @@ def test_file_then_show_prints_history(store):
     assert [e["kind"] for e in shown["events"]] == ["created", "acknowledged"]
     assert all("at" in e for e in shown["events"])
     text = run(store, "case", "show", number).stdout
-    assert f"Case {number}" in text
+    assert f"Case {number}  (Acknowledged)" in text
     assert "Due:" in text
     assert "History:" in text
 
@@ -108,6 +108,8 @@ def test_lookup_hides_requester(store):
     assert json.loads(output)["case_number"] == number
     assert "Robin" not in output
     assert "555-0199" not in output
+    text = run(store, "case", "lookup", number).stdout
+    assert text.startswith(f"Case {number}: Received\n")
 
 
 def test_errors_exit_one_with_one_sentence(store):

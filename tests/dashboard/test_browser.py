@@ -77,6 +77,30 @@ def test_overview_renders_figures(visit, live_url):
     assert outside(seen, live_url) == []
 
 
+def test_overview_names_compared_periods(visit):
+    seen = visit("/?" + NOVEMBER)
+    wait_for_text(
+        seen, "#overview-period", "2–29 Nov 2026; compared with 5 Oct–1 Nov 2026"
+    )
+
+
+def test_overview_period_to_date(visit):
+    """On Monday 30 November, 23 November to 6 December is a week and a day
+    old, so it is compared with the first eight of the 14 days before it."""
+    seen = visit("/?from=2026-11-23&to=2026-12-06")
+    wait_for_text(
+        seen, "#overview-period", "23–30 Nov 2026, to date; compared with 9–16 Nov 2026"
+    )
+
+
+def test_backlog_chart_stops_at_today(visit):
+    seen = visit("/?from=2026-11-23&to=2026-12-06")
+    points = seen.page.locator("#overview-backlog .scatterlayer .point")
+    points.first.wait_for()
+    # 23 to 30 November: the days up to Monday 30 November, the clock's day.
+    assert points.count() == 8
+
+
 @pytest.mark.parametrize(
     ("path", "selector", "expected"),
     [
@@ -100,6 +124,26 @@ def test_case_page_shows_timeline(visit):
     wait_for_text(seen, "#case-timeline-grid", "transferred")
     rows = seen.page.locator("#case-timeline-grid .ag-center-cols-container .ag-row")
     assert rows.count() == 4
+
+
+def test_case_page_status_labels(visit):
+    seen = visit(f"/cases/{WATER_CASE}")
+    wait_for_text(seen, "#case-summary", "Closed (resolved)")
+    wait_for_text(seen, "#case-timeline-grid", "Received")
+    column = '#case-timeline-grid .ag-center-cols-container [col-id="status_after"]'
+    assert "new" not in seen.page.locator(column).all_inner_texts()
+
+
+def test_case_grid_shows_status_labels(visit):
+    seen = visit(f"/cases?{NOVEMBER}&basis=open")
+    cells = seen.page.locator('#cases-grid .ag-center-cols-container [col-id="status"]')
+    cells.first.wait_for()
+    assert set(cells.all_inner_texts()) <= {
+        "Received",
+        "Acknowledged",
+        "In progress",
+        "On hold",
+    }
 
 
 def test_department_page_draws_charts(visit):
@@ -185,6 +229,16 @@ def test_chart_bar_opens_case_list(visit):
     seen.page.wait_for_url("**/cases?**")
     wait_for_text(seen, "#cases-summary", "10 cases created")
     assert "service_type=MISSED_TRASH" in seen.page.url
+
+
+def test_weekly_chart_labels_weeks_by_date(visit):
+    seen = visit("/?" + NOVEMBER)
+    ticks = seen.page.locator("#overview-received-closed .xtick text")
+    ticks.first.wait_for()
+    assert ticks.all_text_contents() == ["2 Nov", "9 Nov", "16 Nov", "23 Nov"]
+    click_bar(seen, "#overview-received-closed .bars path >> nth=0")
+    seen.page.wait_for_url("**/cases?**")
+    assert "from=2026-11-02&to=2026-11-08" in seen.page.url
 
 
 def test_overview_map_draws_svg_markers(visit):

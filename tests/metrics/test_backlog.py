@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import duckdb
@@ -113,6 +114,15 @@ def test_backlog_series_daily(con, november):
     assert len(frame) == 30
     for day, expected in DAILY.items():
         assert frame.loc[day, "open_backlog"] == expected, day
+
+
+def test_backlog_series_stops_at_as_of(con, november):
+    at = replace(november, as_of=local(2026, 11, 5, 12))
+    frame = backlog.backlog_series(con, at, "day")
+    days = [date(2026, 11, d) for d in range(1, 6)]
+    assert list(frame["day"]) == days
+    # K; K and B; B, D and K; D closed; D reopened.
+    assert list(frame["open_backlog"]) == [1, 2, 3, 2, 3]
 
 
 def test_backlog_series_weekly(con, november):

@@ -95,6 +95,22 @@ def test_grid_text_filter(con, november):
     assert case_count(con, query, NOW) == 35
 
 
+def _status_filter(operator: str, text: str) -> dict:
+    return {"status": {"filterType": "text", "type": operator, "filter": text}}
+
+
+def test_grid_status_filter_uses_label(con, november):
+    """The grid shows 'Acknowledged' and 'Closed', and filters what it shows."""
+    closed = CaseQuery(november, grid_filters=_status_filter("equals", "Closed"))
+    code = CaseQuery(november, grid_filters=_status_filter("equals", "closed"))
+    acknowledged = CaseQuery(
+        november, grid_filters=_status_filter("contains", "acknowledged")
+    )
+    assert case_count(con, closed, NOW) == 75
+    assert case_count(con, code, NOW) == 0
+    assert case_count(con, acknowledged, NOW) == 10
+
+
 def test_grid_number_filter(con, november):
     query = CaseQuery(
         november,

@@ -81,6 +81,33 @@ def test_as_of_in_utc_keeps_local_midnight(con, november, wilmington):
     assert in_utc["as_of"] == default["as_of"] == "2026-12-01T00:00:00-05:00"
 
 
+def test_compute_period_to_date(con, november, wilmington):
+    """At noon on 5 November, November to date is 1-5 November, compared
+    with 2-6 October, the first five days of the previous 30."""
+    at = Filters(november.start, november.end, as_of=local(2026, 11, 5, 12))
+    result = citistat.compute(con, at, wilmington, clock=_clock, min_n=1)
+    assert result["to_date"] is True
+    assert result["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
+    assert result["period_to_date"] == {"from": "2026-11-01", "to": "2026-11-05"}
+    assert result["previous_period"] == {"from": "2026-10-02", "to": "2026-10-06"}
+    assert result["year_earlier_period"] == {"from": "2025-11-01", "to": "2025-11-05"}
+    # B (2nd), D (3rd) and E (5th); nothing was created on 2-6 October, where
+    # the whole previous period has A (31 October).
+    assert result["metrics"]["received"] == 3
+    assert result["details"]["received"]["previous"] == 0
+    # A (1st), D's first closure (4th) and E (5th).
+    assert result["metrics"]["closed"] == 3
+    # 6 October at noon: K is open and overdue.
+    assert result["details"]["open_backlog"]["previous"] == 1
+    assert result["details"]["overdue_open"]["previous"] == 1
+
+
+def test_compute_whole_period_not_to_date(con, november, wilmington):
+    result = citistat.compute(con, november, wilmington, clock=_clock, min_n=1)
+    assert result["to_date"] is False
+    assert result["period_to_date"] == {"from": "2026-11-01", "to": "2026-11-30"}
+
+
 def test_compute_year_earlier(con, november):
     result = citistat.compute(con, november, clock=_clock, min_n=1)
     assert result["year_earlier_period"] == {"from": "2025-11-01", "to": "2025-11-30"}

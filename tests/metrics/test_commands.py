@@ -112,6 +112,18 @@ def test_report_table(run):
     assert on_time.rstrip().endswith("insufficient data")
 
 
+def test_report_period_to_date(run):
+    result = run(
+        "--from", "2026-11-01", "--to", "2026-11-30", "--as-of", "2026-11-05T12:00"
+    )
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith(
+        "CitiStat 2026-11-01 to 2026-11-30, to date 2026-11-01 to 2026-11-05 "
+    )
+    assert first.endswith("previous period 2026-10-02 to 2026-10-06")
+
+
 def test_report_bad_date(run):
     result = run("--from", "2026-11-31", "--to", "2026-12-01")
     assert result.returncode == 2

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,6 +12,7 @@ from metrics.filters import (
     Filters,
     check_codes,
     check_range,
+    comparison_periods,
     where_clause,
 )
 
@@ -74,6 +76,71 @@ def test_comparison_shifts_as_of():
     at = datetime(2026, 4, 1, tzinfo=UTC)
     filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
     assert filters.previous_period().as_of == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _dates(filters: Filters) -> tuple[date, date]:
+    return filters.start, filters.end
+
+
+def test_comparison_cut_to_date_across_dst():
+    """Local midnight after 8 March 2026, the day clocks go forward, is 04:00
+    UTC. So the period to date is 1-8 March, and the previous period (29
+    January to 28 February) keeps its first eight days."""
+    at = datetime(2026, 3, 9, 4, tzinfo=UTC)
+    filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
+    periods = comparison_periods(filters, NEW_YORK)
+    assert periods.to_date
+    assert _dates(periods.requested) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert _dates(periods.current) == (date(2026, 3, 1), date(2026, 3, 8))
+    assert periods.current.as_of == at
+    assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 2, 5))
+    # 31 days back on the wall clock: 6 February 00:00 EST.
+    assert periods.previous.as_of == datetime(2026, 2, 6, 5, tzinfo=UTC)
+    assert _dates(periods.year_earlier) == (date(2025, 3, 1), date(2025, 3, 8))
+    # 9 March 2025 00:00 is still EST: clocks went forward at 02:00 that day.
+    assert periods.year_earlier.as_of == datetime(2025, 3, 9, 5, tzinfo=UTC)
+
+
+def test_comparison_cut_on_dst_end_day():
+    """05:00 UTC on 2 November 2026 is midnight EST, so only 1 November has
+    been reached. Read in UTC or in EDT, the time would fall on 2 November."""
+    at = datetime(2026, 11, 2, 5, tzinfo=UTC)
+    filters = Filters(date(2026, 11, 1), date(2026, 11, 30), as_of=at)
+    periods = comparison_periods(filters, NEW_YORK)
+    assert _dates(periods.current) == (date(2026, 11, 1), date(2026, 11, 1))
+    assert _dates(periods.previous) == (date(2026, 10, 2), date(2026, 10, 2))
+    # 30 days back on the wall clock: 3 October 00:00 EDT.
+    assert periods.previous.as_of == datetime(2026, 10, 3, 4, tzinfo=UTC)
+
+
+def test_comparison_cut_mid_day():
+    at = datetime(2026, 12, 4, 9, tzinfo=NEW_YORK)
+    filters = Filters(date(2026, 12, 1), date(2026, 12, 31), as_of=at)
+    periods = comparison_periods(filters, NEW_YORK)
+    assert _dates(periods.current) == (date(2026, 12, 1), date(2026, 12, 4))
+    assert _dates(periods.previous) == (date(2026, 10, 31), date(2026, 11, 3))
+    assert periods.previous.as_of == datetime(2026, 11, 3, 9, tzinfo=NEW_YORK)
+    assert _dates(periods.year_earlier) == (date(2025, 12, 1), date(2025, 12, 4))
+
+
+def test_comparison_whole_period_not_cut():
+    at = datetime(2026, 4, 1, tzinfo=NEW_YORK)
+    filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
+    periods = comparison_periods(filters, NEW_YORK)
+    assert not periods.to_date
+    assert _dates(periods.current) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 2, 28))
+
+
+def test_comparison_future_period_not_cut():
+    at = datetime(2026, 2, 15, 12, tzinfo=NEW_YORK)
+    filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
+    periods = comparison_periods(filters, NEW_YORK)
+    assert not periods.to_date
+    assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 2, 28))
 
 
 def test_where_clause_binds_values():

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import duckdb
 import pandas as pd
@@ -37,6 +38,20 @@ def test_zone_series_department(con):
     pw = Filters(date(2026, 10, 1), date(2026, 10, 3), departments=("PW",))
     frame = backlog.backlog_series(con, pw, "day", ZONE)
     assert list(frame["open_backlog"]) == [1, 0, 0]  # K left PW on 2 October
+
+
+def test_zone_series_stops_at_as_of(con, november):
+    """05:00 UTC on 2 November is midnight EST, so the series has 1 November
+    only. Read in UTC, the as-of time would fall on 2 November."""
+    at = replace(november, as_of=datetime(2026, 11, 2, 5, tzinfo=UTC))
+    frame = backlog.backlog_series(con, at, "day", ZONE)
+    assert list(frame["day"]) == [date(2026, 11, 1)]
+
+
+def test_zone_series_weekly_stops_at_as_of(con, november):
+    at = replace(november, as_of=datetime(2026, 11, 18, 17, tzinfo=UTC))
+    frame = backlog.backlog_series(con, at, "week", ZONE)
+    assert list(frame["day"]) == [date(2026, 11, d) for d in (1, 8, 15, 18)]
 
 
 @pytest.mark.parametrize("departments", [(), ("PW",), ("TR",)])

@@ -33,7 +33,35 @@ def test_received_closed_bars_carry_week_and_basis():
     figure = received_closed.make_figure(series)
     assert [trace.name for trace in figure.data] == ["Received", "Closed"]
     assert list(figure.data[0].y) == [5, 3]
-    assert list(figure.data[1].customdata[0]) == ["2026-11-02", "closed"]
+    assert list(figure.data[1].customdata[0][:2]) == ["2026-11-02", "closed"]
+
+
+def test_received_closed_ticks_are_dates():
+    series = pd.DataFrame(
+        {
+            "period": [date(2026, 11, 23), date(2026, 11, 30)],
+            "received": [5, 3],
+            "closed": [4, 2],
+        }
+    )
+    figure = received_closed.make_figure(series)
+    assert figure.layout.xaxis.type == "category"
+    assert list(figure.layout.xaxis.tickvals) == ["2026-11-23", "2026-11-30"]
+    assert list(figure.layout.xaxis.ticktext) == ["23 Nov", "30 Nov"]
+    bar = figure.data[0]
+    assert bar.customdata[1][2] == "30 Nov 2026"
+    assert bar.hovertemplate.startswith("Week of %{customdata[2]}: ")
+
+
+def test_received_closed_ticks_across_years():
+    mondays = pd.date_range("2025-12-01", periods=30, freq="7D").date
+    series = pd.DataFrame({"period": mondays, "received": 1, "closed": 1})
+    xaxis = received_closed.make_figure(series).layout.xaxis
+    # 30 weeks at most 12 labels: every third week is named, with its year.
+    assert len(xaxis.ticktext) == 10
+    assert xaxis.ticktext[0] == "1 Dec 2025"
+    assert xaxis.ticktext[1] == "22 Dec 2025"
+    assert xaxis.ticktext[2] == "12 Jan 2026"
 
 
 def test_received_closed_empty_series():

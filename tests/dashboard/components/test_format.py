@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from dashboard.components.format import (
     format_change,
+    format_comparison,
+    format_dates,
     format_hours,
     format_instant,
     format_value,
@@ -40,3 +42,35 @@ def test_format_instant_in_city_zone():
     moment = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
     assert format_instant(moment, zone) == "2026-11-30 12:00 EST"
     assert format_instant(None, zone) == "none"
+
+
+def test_format_dates_shortens_shared_parts():
+    assert format_dates(date(2026, 12, 1), date(2026, 12, 4)) == "1–4 Dec 2026"
+    assert format_dates(date(2026, 10, 31), date(2026, 11, 3)) == "31 Oct–3 Nov 2026"
+    assert (
+        format_dates(date(2025, 12, 29), date(2026, 1, 4)) == "29 Dec 2025–4 Jan 2026"
+    )
+    assert format_dates(date(2026, 12, 1), date(2026, 12, 1)) == "1 Dec 2026"
+
+
+def _result(to_date: bool) -> dict:
+    return {
+        "period": {"from": "2026-12-01", "to": "2026-12-31"},
+        "period_to_date": {"from": "2026-12-01", "to": "2026-12-04"},
+        "to_date": to_date,
+        "previous_period": {"from": "2026-10-31", "to": "2026-11-03"},
+    }
+
+
+def test_format_comparison_to_date():
+    assert (
+        format_comparison(_result(True))
+        == "1–4 Dec 2026, to date; compared with 31 Oct–3 Nov 2026"
+    )
+
+
+def test_format_comparison_whole_period():
+    assert (
+        format_comparison(_result(False))
+        == "1–31 Dec 2026; compared with 31 Oct–3 Nov 2026"
+    )

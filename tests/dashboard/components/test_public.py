@@ -52,7 +52,7 @@ def test_lookup_facts_leave_out_address_and_description():
         notes=[PublicNote(datetime(2026, 11, 3, 15, tzinfo=UTC), "Fixed")],
     )
     facts = dict(lookup_facts(case, ZONE))
-    assert facts["Status"] == "closed"
+    assert facts["Status"] == "Closed"
     assert facts["Due"] == "no due date"
     assert facts["Outcome"] == "no action needed"
     text = " ".join(facts.values())

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from cases.intake import NewCase
+from cases.queue import PAGE_SIZE, open_queue
 from cases.roles import Actor
 from cases.service import CaseService
 from tests.live_server import login, post_form
@@ -154,3 +155,58 @@ def test_case_page_shows_residents_answers(live):
     text = browser.get(f"{live.url}/queue/{case.case_number}", timeout=30).text
     assert "<dt>How big is it?</dt><dd>Large</dd>" in text
     assert "<dt>Which hazards are nearby?</dt><dd>Standing water</dd>" in text
+
+
+def _queue_rows(text: str) -> list[str]:
+    return re.findall(r'<td><a href="/queue/([0-9-]+)">', text)
+
+
+def test_open_queue_pages_in_order(live):
+    now = datetime.now(UTC)
+    filed = [
+        filed_at(live, now - timedelta(days=30, hours=i), pothole()) for i in range(4)
+    ]
+    filed += [live.cases.file(pothole()) for _ in range(3)]
+    with live.context.sessions() as session:
+        pages = [
+            open_queue(session, "PW", now, page=number, page_size=3)
+            for number in (1, 2, 3)
+        ]
+        beyond = open_queue(session, "PW", now, page=9, page_size=3)
+    numbers = [row.case_number for page in pages for row in page.rows]
+    # Overdue first, the one due soonest (filed earliest) at the top.
+    expected = [case.case_number for case in reversed(filed[:4])]
+    expected += [case.case_number for case in filed[4:]]
+    assert numbers == expected
+    assert [len(page.rows) for page in pages] == [3, 3, 1]
+    assert pages[0].total == 7
+    assert pages[0].pages == 3
+    assert (pages[1].first, pages[1].last) == (4, 6)
+    assert beyond.page == 3
+    assert [row.case_number for row in beyond.rows] == numbers[6:]
+
+
+def test_queue_page_links_keep_department(live):
+    for _ in range(PAGE_SIZE + 3):
+        live.cases.file(pothole())
+    staff = login(live, "pat")
+    first = staff.get(live.url + "/queue", timeout=30).text
+    assert len(_queue_rows(first)) == PAGE_SIZE
+    assert f"Open cases 1&ndash;{PAGE_SIZE} of {PAGE_SIZE + 3}" in first
+    assert 'rel="next" href="/queue?page=2"' in first
+    assert 'rel="prev"' not in first
+    second = staff.get(live.url + "/queue?page=2", timeout=30).text
+    assert len(_queue_rows(second)) == 3
+    assert not set(_queue_rows(first)) & set(_queue_rows(second))
+    assert 'rel="prev" href="/queue?page=1"' in second
+    assert 'rel="next"' not in second
+    mayor = login(live, "may")
+    page = mayor.get(live.url + "/queue?department=PW", timeout=30).text
+    assert 'rel="next" href="/queue?department=PW&amp;page=2"' in page
+
+
+def test_queue_rejects_invalid_page(live):
+    live.cases.file(pothole())
+    response = login(live, "pat").get(live.url + "/queue?page=0", timeout=30)
+    assert response.status_code == 400
+    assert "Page &#39;0&#39; is invalid" in response.text

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from cases.intake import NewCase
+from cases.queue import PAGE_SIZE
 from tests.live_server import PASSWORD, build_server, serve
 
 pytestmark = pytest.mark.browser
@@ -135,8 +136,29 @@ def test_queue_closes_case(live, page):
     page.get_by_role("link", name=case.case_number).click()
     page.locator("#close-outcome").select_option("resolved")
     page.get_by_role("button", name="Close", exact=True).click()
-    assert page.locator("#case-status").inner_text() == "closed (resolved)"
+    assert page.locator("#case-status").inner_text() == "Closed (resolved)"
     assert live.cases.show(case.case_number).status == "closed"
+
+
+def test_queue_pages_with_next_and_previous(live, page):
+    for _ in range(PAGE_SIZE + 2):
+        live.cases.file(
+            NewCase(
+                "POTHOLE", "Hole", address="1 Main St", attributes={"size": "small"}
+            )
+        )
+    login(page, live.url, "may")
+    page.goto(f"{live.url}/queue?department=PW")
+    rows = page.locator("table tbody tr")
+    assert rows.count() == PAGE_SIZE
+    assert f"of {PAGE_SIZE + 2}," in page.locator("caption").inner_text()
+    page.get_by_role("link", name="Next").click()
+    page.wait_for_url("**/queue?department=PW&page=2")
+    assert rows.count() == 2
+    assert "Page 2 of 2" in page.locator("#queue-pager").inner_text()
+    page.get_by_role("link", name="Previous").click()
+    page.wait_for_url("**/queue?department=PW&page=1")
+    assert rows.count() == PAGE_SIZE
 
 
 UNLABELLED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea')]
