@@ -1,8 +1,12 @@
 """Time the dashboard over HTTP against a synthetic warehouse.
 
     python -m bench.dashboard_bench --cases 1000000
+    python -m bench.dashboard_bench --data-dir DIR --period 2026-10-05:2026-11-01 \
+        --end 2026-11-05T17:00:00+00:00
 
-The benchmark builds a synthetic snapshot (or reads ``--warehouse FILE``) and
+The benchmark builds a synthetic snapshot (or reads ``--warehouse FILE``, or
+with ``--data-dir`` the published snapshot of a data folder that the ETL wrote,
+such as ``bench/etl_bench.py``'s) and
 serves the dashboard on a loopback port in this process. It loads each page
 once in headless Chromium to record its callback requests. Then it replays
 every request ``--repeat`` times: cold, with the result cache cleared first so
@@ -24,6 +28,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,19 +37,39 @@ import flask
 from werkzeug.serving import make_server
 
 from bench.synthetic_warehouse import write_synthetic_warehouse
+from etl.warehouse import connect_segments
 
 END = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 PERIOD = "from=2026-11-02&to=2026-11-29"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the bench serves: a single DuckDB file, or a data folder's snapshot.
+
+    With ``file`` the server reads that file as its only version. Without it
+    the server reads the published snapshot of ``data_dir`` the way a
+    deployed dashboard does, base and delta segments merged. ``end`` is the
+    server's clock and ``period`` the query string of every page's period.
+    """
+
+    data_dir: Path
+    file: Path | None = None
+    end: datetime = END
+    period: str = PERIOD
+    delta: Path | None = None  # a delta segment served with ``file`` as its base
+
+
 CHROMIUM = "/usr/bin/chromium"
 
 
-def pages(case_number: str) -> dict[str, str]:
+def pages(case_number: str, period: str = PERIOD) -> dict[str, str]:
     return {
-        "overview": f"/?{PERIOD}",
-        "department": f"/department/PW?{PERIOD}",
-        "cases": f"/cases?{PERIOD}&department=WTR&basis=received",
+        "overview": f"/?{period}",
+        "department": f"/department/PW?{period}",
+        "cases": f"/cases?{period}&department=WTR&basis=received",
         "case": f"/cases/{case_number}",
-        "quality": f"/quality?{PERIOD}",
+        "quality": f"/quality?{period}",
         "public": "/public",
     }
 
@@ -58,6 +83,61 @@ READY = {
     "quality": "#quality-grid",
     "public": "#public-map .main-svg",
 }
+
+
+def write_delta(base: Path, delta: Path, cases: int) -> None:
+    """Write a delta segment that holds ``cases`` cases of ``base`` again.
+
+    Served with the base through ``etl.warehouse.connect_segments``, every
+    case table is read as a deployed dashboard reads it after an incremental
+    ETL run: the base's rows minus the delta's cases, plus the delta's rows.
+    The figures do not change, because the delta repeats the base's rows.
+    Tables a segment needs and the synthetic file lacks (the calendar, the
+    run history) are added to the base empty.
+    """
+    from etl.schema import CASE_TABLES, EVENT_STORAGE_ORDER, TABLES
+
+    with duckdb.connect(str(base)) as con:
+        for table, columns in TABLES.items():
+            con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+    with duckdb.connect(str(delta)) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"ATTACH '{base}' AS b (READ_ONLY)")
+        for table in TABLES:
+            order = ""
+            if table == "fact_case_event":
+                order = f" ORDER BY {EVENT_STORAGE_ORDER}"
+            keep = ""
+            if table in CASE_TABLES:
+                keep = " WHERE hash(case_id) % $share = 0"
+            elif table == "segment_case":
+                keep = (
+                    " UNION SELECT case_id FROM b.fact_case"
+                    " WHERE hash(case_id) % $share = 0"
+                )
+            con.execute(
+                f"CREATE TABLE {table} AS SELECT * FROM b.{table}{keep}{order}",
+                {"share": max(1, total_cases(con) // cases)} if keep else None,
+            )
+
+
+def total_cases(con) -> int:
+    return con.execute("SELECT count(*) FROM b.fact_case").fetchone()[0]
+
+
+def latest_case(data_dir: Path) -> tuple[str, int]:
+    """Return the number of the latest closed case and the case count of a snapshot."""
+    from city311.settings import load_settings
+    from etl.warehouse import open_snapshot
+
+    settings = load_settings({"data_dir": str(data_dir)}, environ={})
+    with open_snapshot(settings) as con:
+        number = con.execute(
+            "SELECT case_number FROM fact_case WHERE closed_at IS NOT NULL "
+            "ORDER BY closed_at DESC LIMIT 1"
+        ).fetchone()[0]
+        total = con.execute("SELECT count(*) FROM fact_case").fetchone()[0]
+    return number, total
 
 
 def give_valid_number(warehouse: Path) -> str:
@@ -80,25 +160,30 @@ def give_valid_number(warehouse: Path) -> str:
     return number
 
 
-def build_server(warehouse: Path, data_dir: Path, warm_cache: bool) -> flask.Flask:
+def build_server(snapshot: Snapshot, warm_cache: bool) -> flask.Flask:
     from city311.app import AppContext
     from city311.settings import load_settings
     from dashboard.app import create_dash_app
 
     def open_file(settings, name=None):
-        connection = duckdb.connect(str(warehouse), read_only=True)
+        if snapshot.delta is not None:
+            return connect_segments(snapshot.file, snapshot.delta)
+        connection = duckdb.connect(str(snapshot.file), read_only=True)
         connection.execute("SET TimeZone = 'UTC'")
         return connection
 
-    context = AppContext(load_settings({"data_dir": str(data_dir)}, environ={}))
+    context = AppContext(
+        load_settings({"data_dir": str(snapshot.data_dir)}, environ={})
+    )
     server = flask.Flask("city311-bench")
     server.extensions["city311"] = context
+    single = snapshot.file is not None
     create_dash_app(
         server,
         context,
-        opener=open_file,
-        versioner=lambda s: "bench",
-        clock=lambda: END,
+        opener=open_file if single else None,
+        versioner=(lambda s: "bench") if single else None,
+        clock=lambda: snapshot.end,
         warm_cache=warm_cache,
     )
     return server
@@ -319,7 +404,7 @@ def measure(server, recorded, repeat: int) -> dict[str, dict[str, float]]:
 
 
 def measure_after_warm_up(
-    warehouse: Path, data_dir: Path, recorded, overview_path: str, renders: int = 1
+    snapshot: Snapshot, recorded, overview_path: str, renders: int = 1
 ) -> dict:
     """Render the overview, then replay every recorded callback once, on a new server.
 
@@ -332,7 +417,7 @@ def measure_after_warm_up(
     """
     from dashboard.runtime import runtime
 
-    server = build_server(warehouse, data_dir, warm_cache=True)
+    server = build_server(snapshot, warm_cache=True)
     http = make_server("127.0.0.1", 0, server, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
@@ -385,21 +470,56 @@ def main() -> None:
         help="overview renders with a warm cache, and in new browsers after the "
         "warm-up; the median of each is reported",
     )
+    parser.add_argument(
+        "--delta-cases",
+        type=int,
+        default=0,
+        help="serve the synthetic or --warehouse file as a base segment with a "
+        "delta segment of this many of its cases, as after an incremental ETL run",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="read the published snapshot of this data folder (base and delta "
+        "segments, as a deployed dashboard does) instead of one file",
+    )
+    parser.add_argument(
+        "--period",
+        default="2026-11-02:2026-11-29",
+        help="FROM:TO dates of every page's period (default %(default)s)",
+    )
+    parser.add_argument(
+        "--end",
+        type=datetime.fromisoformat,
+        default=END,
+        help="the server's clock, an ISO time with offset (default %(default)s)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
+    first, _, last = args.period.partition(":")
+    period = f"from={first}&to={last}"
 
     with tempfile.TemporaryDirectory(prefix="city311-bench-") as folder:
-        warehouse = args.warehouse
         generated = 0.0
-        if warehouse is None:
-            warehouse = Path(folder) / "synthetic.duckdb"
-            started = time.perf_counter()
-            write_synthetic_warehouse(warehouse, args.cases, END)
-            generated = time.perf_counter() - started
-        number = give_valid_number(warehouse)
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            total = con.execute("SELECT count(*) FROM fact_case").fetchone()[0]
-        server = build_server(warehouse, Path(folder), warm_cache=False)
+        if args.data_dir is not None:
+            snapshot = Snapshot(args.data_dir, None, args.end, period)
+            number, total = latest_case(args.data_dir)
+        else:
+            warehouse = args.warehouse
+            if warehouse is None:
+                warehouse = Path(folder) / "synthetic.duckdb"
+                started = time.perf_counter()
+                write_synthetic_warehouse(warehouse, args.cases, END)
+                generated = time.perf_counter() - started
+            number = give_valid_number(warehouse)
+            with duckdb.connect(str(warehouse), read_only=True) as con:
+                total = con.execute("SELECT count(*) FROM fact_case").fetchone()[0]
+            delta = None
+            if args.delta_cases:
+                delta = Path(folder) / "delta.duckdb"
+                write_delta(warehouse, delta, args.delta_cases)
+            snapshot = Snapshot(Path(folder), warehouse, args.end, period, delta)
+        server = build_server(snapshot, warm_cache=False)
         http = make_server("127.0.0.1", 0, server, threaded=True)
         thread = threading.Thread(target=http.serve_forever, daemon=True)
         thread.start()
@@ -409,14 +529,14 @@ def main() -> None:
 
             cache = runtime(server).reader.cache
             recorded, renders, panels = record_callbacks(
-                base, pages(number), cache.clear, args.renders
+                base, pages(number, period), cache.clear, args.renders
             )
             results = measure(server, recorded, args.repeat)
         finally:
             http.shutdown()
             thread.join(timeout=10)
         warmed = measure_after_warm_up(
-            warehouse, Path(folder), recorded, pages(number)["overview"], args.renders
+            snapshot, recorded, pages(number, period)["overview"], args.renders
         )
 
     renders["after_warm_up"] = warmed.pop("render")
