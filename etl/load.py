@@ -144,13 +144,11 @@ def _load(
             earlier_failures=runlog.unfinished_runs(settings, run_id),
             previous_watermark=watermark,
         )
-        # A failed run is recorded in etl_run only by a run that publishes.
-        if (
-            not full
-            and not info.earlier_failures
-            and unchanged.nothing_to_publish(
-                settings, changes, info.today, city.timezone
-            )
+        # A failed run is recorded in etl_run only by a run that publishes, so
+        # a failure the current snapshot does not list yet needs a new version.
+        failed = [row["run_id"] for row in info.earlier_failures]
+        if not full and unchanged.nothing_to_publish(
+            settings, changes, info.today, city.timezone, failed
         ):
             return _unchanged_summary(settings, run_id, changes, watermark)
         built = segment.build_segment(settings, city, changes, previous, info)

@@ -15,6 +15,7 @@ or at once with ``city311 etl run --full``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -42,15 +43,23 @@ LAST_PUBLISHED_SQL = "SELECT max(started_at) FROM etl_run WHERE status = 'succee
 
 
 def nothing_to_publish(
-    settings, changes: Changes, today: date, timezone: ZoneInfo
+    settings,
+    changes: Changes,
+    today: date,
+    timezone: ZoneInfo,
+    failed_runs: Sequence[int] = (),
 ) -> bool:
     """Return True when the current snapshot already contains everything read.
 
-    ``today`` is the run's city-local date. A snapshot that cannot be read
-    returns False, so the run builds a new version and reports the error there.
+    ``today`` is the run's city-local date. ``failed_runs`` are the ids of
+    earlier runs that failed or were interrupted; each must be in the
+    snapshot's ``etl_run`` already. A snapshot that cannot be read returns
+    False, so the run builds a new version and reports the error there.
     """
     try:
         with warehouse.open_snapshot(settings) as connection:
+            if not _lists_runs(connection, failed_runs):
+                return False
             return _matches_snapshot(connection, changes, today, timezone)
     except (warehouse.WarehouseError, duckdb.Error, OSError, ValueError) as error:
         log.warning("could not compare the run with the current snapshot: %s", error)
@@ -78,6 +87,16 @@ def _matches_snapshot(connection, changes: Changes, today: date, timezone) -> bo
         ),
     )
     return counts == (0, 0, 0)
+
+
+def _lists_runs(connection, run_ids: Sequence[int]) -> bool:
+    if not run_ids:
+        return True
+    listed = connection.execute(
+        "SELECT count(DISTINCT run_id) FROM etl_run WHERE list_contains($ids, run_id)",
+        {"ids": list(run_ids)},
+    ).fetchall()[0][0]
+    return listed == len(set(run_ids))
 
 
 def _count(connection, sql: str) -> int:

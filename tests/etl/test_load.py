@@ -226,6 +226,11 @@ def test_run_after_failure_publishes(settings, engine, city, writer, monkeypatch
         {"run_id": 2, "status": "failed"},
         {"run_id": 3, "status": "succeeded"},
     ]
+    # The failure is recorded now, so later runs without changes publish nothing.
+    for _ in range(2):
+        later = load.run(settings, engine, city)
+        assert later.published is False
+        assert later.snapshot == "v000003"
 
 
 def test_interrupted_run_recorded(settings, engine, city, writer):
