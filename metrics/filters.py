@@ -263,6 +263,9 @@ def comparison_periods(filters: Filters, zone: tzinfo) -> Comparison:
     wall clock of ``zone``, so local midnight stays midnight across a
     daylight-saving change.
 
+    Raises FilterError when ``as_of`` is at or before the period's first
+    local midnight.
+
     NOTE: counts are by whole city-local days, so the day of ``as_of`` is
     partial in the current period and whole in the comparison periods.
     """
@@ -271,6 +274,14 @@ def comparison_periods(filters: Filters, zone: tzinfo) -> Comparison:
     requested = replace(filters, as_of=filters.as_of.astimezone(zone))
     current = requested
     last_day = requested.last_counted_day(zone)
+    if last_day < requested.start:
+        # No day of the period has begun: every count would be of nothing,
+        # and a whole previous period is no like-for-like comparison.
+        raise FilterError(
+            f"the period {requested.start} to {requested.end} has not started "
+            f"at the as-of time {requested.as_of:%Y-%m-%d %H:%M} (city time); "
+            "choose a period that has started or a later as-of time"
+        )
     if requested.start <= last_day < requested.end:
         current = replace(requested, end=last_day)
     previous = requested.previous_period()

@@ -135,12 +135,28 @@ def test_comparison_whole_period_not_cut():
     assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 2, 28))
 
 
-def test_comparison_future_period_not_cut():
-    at = datetime(2026, 2, 15, 12, tzinfo=NEW_YORK)
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 2, 15, 12, tzinfo=NEW_YORK),
+        # Midnight starting 1 March: no day of March has begun.
+        datetime(2026, 3, 1, tzinfo=NEW_YORK),
+        datetime(2026, 3, 1, 5, tzinfo=UTC),
+    ],
+)
+def test_comparison_period_not_started_rejected(at):
+    filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
+    with pytest.raises(FilterError, match="2026-03-01 to 2026-03-31 has not started"):
+        comparison_periods(filters, NEW_YORK)
+
+
+def test_comparison_first_second_of_period_counts_first_day():
+    at = datetime(2026, 3, 1, 0, 0, 1, tzinfo=NEW_YORK)
     filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
     periods = comparison_periods(filters, NEW_YORK)
-    assert not periods.to_date
-    assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 2, 28))
+    assert periods.to_date
+    assert _dates(periods.current) == (date(2026, 3, 1), date(2026, 3, 1))
+    assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 1, 29))
 
 
 def test_where_clause_binds_values():
