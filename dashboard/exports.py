@@ -16,6 +16,7 @@ import flask
 import pandas as pd
 
 from dashboard.runtime import runtime
+from dashboard.scope import scope_to_login
 from dashboard.urlstate import as_of, check_codes, parse_case_list
 from dashboard.view import read_dimensions, view_errors
 from metrics.case_list import COLUMNS, CaseQuery, iter_case_batches
@@ -74,6 +75,7 @@ def register_exports(server: flask.Flask) -> None:
                 _query_dict(flask.request.args), rt.today()
             )
             check_codes(filters, read_dimensions())
+            filters = scope_to_login(filters)
             zone = rt.context.city.timezone
             filters = replace(filters, as_of=as_of(filters, rt.now(), zone))
             query = CaseQuery(filters, basis, flag, source)

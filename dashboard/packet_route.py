@@ -9,6 +9,7 @@ from pathlib import Path
 import flask
 
 from dashboard.runtime import runtime
+from dashboard.scope import scope_to_login
 from dashboard.urlstate import check_codes, parse_filters
 from dashboard.view import read_dimensions, view_errors
 
@@ -25,6 +26,7 @@ def register_packet_route(server: flask.Flask) -> None:
         try:
             filters = parse_filters(args, rt.today(), ("basis",))
             check_codes(filters, read_dimensions())
+            filters = scope_to_login(filters)
         except view_errors() as error:
             log.info("meeting packet rejected: %s", error)
             return flask.Response(f"{error}\n", status=400, mimetype="text/plain")

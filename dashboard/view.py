@@ -13,6 +13,7 @@ from dash import Input, Output, callback, clientside_callback, dcc, html
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.navbar import staff_navbar
 from dashboard.runtime import runtime
+from dashboard.scope import scope_to_login
 from dashboard.urlstate import as_of, check_codes, default_period, parse_filters
 from dashboard.warehouse import NoSnapshotError
 from dashboard.web.csrf import csrf_token
@@ -54,6 +55,7 @@ def read_filters(query: dict[str, Any] | None, extra_keys=()) -> Filters:
     rt = runtime()
     filters = parse_filters(query or {}, rt.today(), extra_keys)
     check_codes(filters, read_dimensions())
+    filters = scope_to_login(filters)
     return replace(filters, as_of=as_of(filters, rt.now(), rt.context.city.timezone))
 
 

@@ -18,6 +18,7 @@ from dashboard.components import location_map, timeline
 from dashboard.components.format import format_hours, format_instant
 from dashboard.components.sla_clock import make_clock, sla_state
 from dashboard.runtime import runtime
+from dashboard.scope import check_case_department
 from dashboard.view import (
     csv_button,
     error_alert,
@@ -150,6 +151,7 @@ def show_case(number):
         if row is None:
             message = f"case {number} is not in the warehouse; check the number"
             return None, None, dash.no_update, HIDDEN, error_alert(LookupError(message))
+        check_case_department(row["department"], number)
         events = rt.reader.call(case_timeline, int(row["case_id"]))
     except (*view_errors(), InvalidCaseNumber) as error:
         return None, None, dash.no_update, HIDDEN, error_alert(error)

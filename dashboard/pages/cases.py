@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.components import case_grid
 from dashboard.links import case_href
 from dashboard.runtime import runtime
+from dashboard.scope import scope_to_login
 from dashboard.urlstate import (
     CASE_LIST_KEYS,
     as_of,
@@ -60,6 +61,7 @@ def case_query(query, grid_request=None) -> CaseQuery:
     rt = runtime()
     filters, basis, flag, source = parse_case_list(query or {}, rt.today())
     check_codes(filters, read_dimensions())
+    filters = scope_to_login(filters)
     # Open and overdue lists show the state at the period's end, as the tiles do.
     zone = rt.context.city.timezone
     filters = replace(filters, as_of=as_of(filters, rt.now(), zone))

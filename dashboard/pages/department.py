@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.components import aging, by_type, outcomes, overdue_table, transfers
 from dashboard.links import case_href, cases_href
 from dashboard.runtime import runtime
+from dashboard.scope import scope_to_login
 from dashboard.view import (
     click_id,
     click_store,
@@ -97,7 +98,7 @@ def department_filters(code: str | None, query) -> Filters:
         raise FilterError(
             f"unknown department {code!r}; use one of {', '.join(sorted(known))}"
         )
-    return replace(filters, departments=(code,))
+    return scope_to_login(replace(filters, departments=(code,)))
 
 
 def load_by_type(code, query):

@@ -41,21 +41,22 @@ def csv_rows(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-def staff_client(server):
-    """Return a Flask test client logged in as a Mayor's office user."""
+def staff_client(server, role: str = "mayor", department: str | None = None):
+    """Return a Flask test client logged in as a user of ``role``."""
     from cases.accounts import add_user
     from cases.db import transaction
     from city311.web import app_context
     from tests.live_server import csrf_from
 
+    username = f"{role}-{department or 'all'}".lower()
     with transaction(app_context(server).sessions) as session:
-        add_user(session, "mayor-office", "a long passphrase", "mayor", None)
+        add_user(session, username, "a long passphrase", role, department)
     client = server.test_client()
     token = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post(
         "/login",
         data={
-            "username": "mayor-office",
+            "username": username,
             "password": "a long passphrase",
             "csrf_token": token,
         },
@@ -133,3 +134,25 @@ def test_pages_route_on_real_server(pipeline):
         page = client.get(path)
         assert page.status_code == 200, path
         assert "_dash-config" in page.get_data(as_text=True), path
+
+
+def test_csv_export_scoped_to_login(pipeline):
+    from city311.web import create_server
+
+    settings, context, seeded = pipeline
+    server = create_server(settings)
+    query = today_query(context)
+    own = staff_client(server, "staff", "PW")
+    response = own.get(f"/cases.csv?{query}")
+    assert response.status_code == 200
+    assert [row["case_number"] for row in csv_rows(response)] == [seeded.number]
+
+    other = staff_client(server, "head", "SAN")
+    response = other.get(f"/cases.csv?{query}")
+    assert response.status_code == 200
+    assert csv_rows(response) == []
+    response = other.get(f"/cases.csv?{query}&department=PW")
+    assert response.status_code == 400
+    assert "covers department SAN only, not PW" in response.get_data(as_text=True)
+    response = other.get(f"/packet.pdf?{query}&department=PW")
+    assert response.status_code == 400
