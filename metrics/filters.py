@@ -6,6 +6,7 @@ grouping expressions come only from the fixed tables below, never from input.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -93,14 +94,28 @@ class Filters:
         return (self.end - self.start).days + 1
 
     def previous_period(self) -> Filters:
-        """Return the period of equal length ending the day before this one starts."""
+        """Return the period before this one, ending the day before it starts.
+
+        A period of whole calendar months is compared with as many whole
+        months before it (October with September, a quarter with the quarter
+        before), and its as-of time moves back by those months, so months of
+        different lengths line up by day of the month. Any other period is
+        compared with the same number of days before it.
+        """
+        months = _whole_months(self.start, self.end)
+        if months:
+            as_of = None if self.as_of is None else _months_earlier(self.as_of, months)
+            start = _months_back(self.start, months)
+            return self._moved(start, self.start - timedelta(days=1), as_of)
         shift = timedelta(days=self.days)
-        return self._shifted(self.start - shift, self.end - shift, shift)
+        as_of = None if self.as_of is None else self.as_of - shift
+        return self._moved(self.start - shift, self.end - shift, as_of)
 
     def year_earlier(self) -> Filters:
         """Return the same dates one year earlier (29 February becomes 28 February)."""
         start, end = _year_back(self.start), _year_back(self.end)
-        return self._shifted(start, end, self.start - start)
+        as_of = None if self.as_of is None else self.as_of - (self.start - start)
+        return self._moved(start, end, as_of)
 
     def last_counted_day(self, zone: tzinfo) -> date:
         """Return the last city-local day of the period that ``as_of`` has reached.
@@ -117,9 +132,43 @@ class Filters:
             day -= timedelta(days=1)
         return min(day, self.end)
 
-    def _shifted(self, start: date, end: date, shift: timedelta) -> Filters:
-        as_of = None if self.as_of is None else self.as_of - shift
+    def _moved(self, start: date, end: date, as_of: datetime | None) -> Filters:
+        """Return the period ``start``-``end`` with ``as_of``, kept within it.
+
+        ``as_of`` was moved on the wall clock of its own zone. A month shorter
+        than this one ends at its own end: 31 March moved back a month is
+        capped at the end of February.
+        """
+        if as_of is not None:
+            end_of_period = datetime.combine(
+                end + timedelta(days=1), time(), tzinfo=as_of.tzinfo
+            )
+            as_of = min(as_of, end_of_period)
         return replace(self, start=start, end=end, as_of=as_of)
+
+
+def _whole_months(start: date, end: date) -> int:
+    """Return how many calendar months ``start``-``end`` covers, 0 if not whole ones."""
+    if start.day != 1 or (end + timedelta(days=1)).day != 1:
+        return 0
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _months_back(day: date, months: int) -> date:
+    """Return the first of the month ``months`` months before ``day`` (a first)."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _months_earlier(moment: datetime, months: int) -> datetime:
+    """Move ``moment`` back by calendar months on its wall clock.
+
+    The day of the month is kept, or the month's last day when it is shorter.
+    """
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
 
 
 def _year_back(day: date) -> date:
@@ -243,11 +292,8 @@ class Comparison:
     current: Filters
     previous: Filters
     year_earlier: Filters
-
-    @property
-    def to_date(self) -> bool:
-        """True when the as-of time falls before the end of the requested period."""
-        return self.current.end < self.requested.end
+    # True when the as-of time falls before the end of the period's last day.
+    to_date: bool
 
 
 def comparison_periods(filters: Filters, zone: tzinfo) -> Comparison:
@@ -285,5 +331,12 @@ def comparison_periods(filters: Filters, zone: tzinfo) -> Comparison:
     if requested.start <= last_day < requested.end:
         current = replace(requested, end=last_day)
     previous = requested.previous_period()
-    previous = replace(previous, end=previous.start + (current.end - current.start))
-    return Comparison(requested, current, previous, current.year_earlier())
+    if current.end < requested.end:
+        counted = current.end - current.start
+        previous = replace(previous, end=min(previous.start + counted, previous.end))
+    # The period is to date while its last day has not ended, even uncut.
+    period_end = datetime.combine(
+        requested.end + timedelta(days=1), time(), tzinfo=requested.as_of.tzinfo
+    )
+    to_date = requested.as_of < period_end
+    return Comparison(requested, current, previous, current.year_earlier(), to_date)

@@ -56,10 +56,11 @@ def test_compute_insufficient_data(con, november):
 
 def test_compute_previous_period(con, november):
     result = citistat.compute(con, november, clock=_clock, min_n=1)
-    assert result["previous_period"] == {"from": "2026-10-02", "to": "2026-10-31"}
-    assert result["details"]["received"]["previous"] == 1
+    assert result["previous_period"] == {"from": "2026-10-01", "to": "2026-10-31"}
+    # K (1 October) and A (31 October).
+    assert result["details"]["received"]["previous"] == 2
     assert result["details"]["closed"]["previous"] == 0
-    # As of 30 days earlier, 1 November 01:00 EDT: A and K open, K overdue.
+    # As of a month earlier, 1 November 00:00 EDT: A and K open, K overdue.
     assert result["details"]["open_backlog"]["previous"] == 2
     assert result["details"]["overdue_open"]["previous"] == 1
     assert result["details"]["on_time_rate"]["previous"] is None
@@ -83,21 +84,21 @@ def test_as_of_in_utc_keeps_local_midnight(con, november, wilmington):
 
 def test_compute_period_to_date(con, november, wilmington):
     """At noon on 5 November, November to date is 1-5 November, compared
-    with 2-6 October, the first five days of the previous 30."""
+    with 1-5 October, the first five days of the month before."""
     at = Filters(november.start, november.end, as_of=local(2026, 11, 5, 12))
     result = citistat.compute(con, at, wilmington, clock=_clock, min_n=1)
     assert result["to_date"] is True
     assert result["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
     assert result["period_to_date"] == {"from": "2026-11-01", "to": "2026-11-05"}
-    assert result["previous_period"] == {"from": "2026-10-02", "to": "2026-10-06"}
+    assert result["previous_period"] == {"from": "2026-10-01", "to": "2026-10-05"}
     assert result["year_earlier_period"] == {"from": "2025-11-01", "to": "2025-11-05"}
-    # B (2nd), D (3rd) and E (5th); nothing was created on 2-6 October, where
-    # the whole previous period has A (31 October).
+    # B (2nd), D (3rd) and E (5th); K on 1 October, where the whole month
+    # also has A (31 October).
     assert result["metrics"]["received"] == 3
-    assert result["details"]["received"]["previous"] == 0
+    assert result["details"]["received"]["previous"] == 1
     # A (1st), D's first closure (4th) and E (5th).
     assert result["metrics"]["closed"] == 3
-    # 6 October at noon: K is open and overdue.
+    # 5 October at noon: K is open and overdue (due 4 October).
     assert result["details"]["open_backlog"]["previous"] == 1
     assert result["details"]["overdue_open"]["previous"] == 1
 

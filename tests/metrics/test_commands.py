@@ -53,7 +53,8 @@ def test_report_json_metrics(run):
     assert payload["metrics"]["overdue_open"] == 2
     assert payload["metrics"]["on_time_rate"] is None  # 8 cases, below 30
     assert payload["as_of"] == "2026-12-01T00:00:00-05:00"
-    assert payload["details"]["received"]["previous"] == 1
+    # October: K (1 October) and A (31 October).
+    assert payload["details"]["received"]["previous"] == 2
 
 
 def test_report_json_by_department(run):
@@ -101,11 +102,11 @@ def test_report_table(run):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("CitiStat 2026-11-01 to 2026-11-30")
     assert lines[0].endswith(
-        "(backlog as of 2026-12-01 00:00 EST); previous period 2026-10-02 to 2026-10-31"
+        "(backlog as of 2026-12-01 00:00 EST); previous period 2026-10-01 to 2026-10-31"
     )
     assert lines[1].startswith("Data: file ")
     received = next(line for line in lines if line.startswith("Received"))
-    assert received.split()[1:4] == ["11", "1", "-"]
+    assert received.split()[1:4] == ["11", "2", "-"]
     median = next(line for line in lines if line.startswith("Median time to close"))
     assert " h " in median
     on_time = next(line for line in lines if line.startswith("On-time rate"))
@@ -121,7 +122,7 @@ def test_report_period_to_date(run):
     assert first.startswith(
         "CitiStat 2026-11-01 to 2026-11-30, to date 2026-11-01 to 2026-11-05 "
     )
-    assert first.endswith("previous period 2026-10-02 to 2026-10-06")
+    assert first.endswith("previous period 2026-10-01 to 2026-10-05")
 
 
 def test_report_bad_date(run):

@@ -60,10 +60,22 @@ def test_filters_reject_empty_code():
         Filters(date(2026, 1, 1), date(2026, 1, 2), channels=("",))
 
 
-def test_previous_period():
+def test_previous_period_of_a_month_is_the_month_before():
     filters = Filters(date(2026, 3, 1), date(2026, 3, 31))
     previous = filters.previous_period()
-    assert (previous.start, previous.end) == (date(2026, 1, 29), date(2026, 2, 28))
+    assert (previous.start, previous.end) == (date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_previous_period_of_a_quarter_is_the_quarter_before():
+    filters = Filters(date(2026, 1, 1), date(2026, 3, 31))
+    previous = filters.previous_period()
+    assert (previous.start, previous.end) == (date(2025, 10, 1), date(2025, 12, 31))
+
+
+def test_previous_period_of_other_days_has_equal_length():
+    filters = Filters(date(2026, 3, 2), date(2026, 3, 15))
+    previous = filters.previous_period()
+    assert (previous.start, previous.end) == (date(2026, 2, 16), date(2026, 3, 1))
 
 
 def test_year_earlier_leap_day():
@@ -87,8 +99,8 @@ def _dates(filters: Filters) -> tuple[date, date]:
 
 def test_comparison_cut_to_date_across_dst():
     """Local midnight after 8 March 2026, the day clocks go forward, is 04:00
-    UTC. So the period to date is 1-8 March, and the previous period (29
-    January to 28 February) keeps its first eight days."""
+    UTC. So the period to date is 1-8 March, and the previous month keeps its
+    first eight days."""
     at = datetime(2026, 3, 9, 4, tzinfo=UTC)
     filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
     periods = comparison_periods(filters, NEW_YORK)
@@ -96,9 +108,9 @@ def test_comparison_cut_to_date_across_dst():
     assert _dates(periods.requested) == (date(2026, 3, 1), date(2026, 3, 31))
     assert _dates(periods.current) == (date(2026, 3, 1), date(2026, 3, 8))
     assert periods.current.as_of == at
-    assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 2, 5))
-    # 31 days back on the wall clock: 6 February 00:00 EST.
-    assert periods.previous.as_of == datetime(2026, 2, 6, 5, tzinfo=UTC)
+    assert _dates(periods.previous) == (date(2026, 2, 1), date(2026, 2, 8))
+    # A month back on the wall clock: 9 February 00:00 EST.
+    assert periods.previous.as_of == datetime(2026, 2, 9, 5, tzinfo=UTC)
     assert _dates(periods.year_earlier) == (date(2025, 3, 1), date(2025, 3, 8))
     # 9 March 2025 00:00 is still EST: clocks went forward at 02:00 that day.
     assert periods.year_earlier.as_of == datetime(2025, 3, 9, 5, tzinfo=UTC)
@@ -111,9 +123,9 @@ def test_comparison_cut_on_dst_end_day():
     filters = Filters(date(2026, 11, 1), date(2026, 11, 30), as_of=at)
     periods = comparison_periods(filters, NEW_YORK)
     assert _dates(periods.current) == (date(2026, 11, 1), date(2026, 11, 1))
-    assert _dates(periods.previous) == (date(2026, 10, 2), date(2026, 10, 2))
-    # 30 days back on the wall clock: 3 October 00:00 EDT.
-    assert periods.previous.as_of == datetime(2026, 10, 3, 4, tzinfo=UTC)
+    assert _dates(periods.previous) == (date(2026, 10, 1), date(2026, 10, 1))
+    # A month back on the wall clock: 2 October 00:00 EDT.
+    assert periods.previous.as_of == datetime(2026, 10, 2, 4, tzinfo=UTC)
 
 
 def test_comparison_cut_mid_day():
@@ -121,8 +133,8 @@ def test_comparison_cut_mid_day():
     filters = Filters(date(2026, 12, 1), date(2026, 12, 31), as_of=at)
     periods = comparison_periods(filters, NEW_YORK)
     assert _dates(periods.current) == (date(2026, 12, 1), date(2026, 12, 4))
-    assert _dates(periods.previous) == (date(2026, 10, 31), date(2026, 11, 3))
-    assert periods.previous.as_of == datetime(2026, 11, 3, 9, tzinfo=NEW_YORK)
+    assert _dates(periods.previous) == (date(2026, 11, 1), date(2026, 11, 4))
+    assert periods.previous.as_of == datetime(2026, 11, 4, 9, tzinfo=NEW_YORK)
     assert _dates(periods.year_earlier) == (date(2025, 12, 1), date(2025, 12, 4))
 
 
@@ -132,7 +144,29 @@ def test_comparison_whole_period_not_cut():
     periods = comparison_periods(filters, NEW_YORK)
     assert not periods.to_date
     assert _dates(periods.current) == (date(2026, 3, 1), date(2026, 3, 31))
-    assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 2, 28))
+    assert _dates(periods.previous) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert periods.previous.as_of == datetime(2026, 3, 1, tzinfo=NEW_YORK)
+
+
+def test_comparison_last_day_running_is_to_date():
+    """At noon on 31 March nothing is cut, but the period is still to date.
+    A month back is 28 February at noon (February has no 31st)."""
+    at = datetime(2026, 3, 31, 12, tzinfo=NEW_YORK)
+    filters = Filters(date(2026, 3, 1), date(2026, 3, 31), as_of=at)
+    periods = comparison_periods(filters, NEW_YORK)
+    assert periods.to_date
+    assert _dates(periods.current) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert _dates(periods.previous) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert periods.previous.as_of == datetime(2026, 2, 28, 12, tzinfo=NEW_YORK)
+
+
+def test_comparison_days_ending_today_is_to_date():
+    at = datetime(2026, 12, 4, 20, 35, tzinfo=NEW_YORK)
+    filters = Filters(date(2026, 12, 1), date(2026, 12, 4), as_of=at)
+    periods = comparison_periods(filters, NEW_YORK)
+    assert periods.to_date
+    assert _dates(periods.current) == (date(2026, 12, 1), date(2026, 12, 4))
+    assert _dates(periods.previous) == (date(2026, 11, 27), date(2026, 11, 30))
 
 
 @pytest.mark.parametrize(
@@ -156,7 +190,7 @@ def test_comparison_first_second_of_period_counts_first_day():
     periods = comparison_periods(filters, NEW_YORK)
     assert periods.to_date
     assert _dates(periods.current) == (date(2026, 3, 1), date(2026, 3, 1))
-    assert _dates(periods.previous) == (date(2026, 1, 29), date(2026, 1, 29))
+    assert _dates(periods.previous) == (date(2026, 2, 1), date(2026, 2, 1))
 
 
 def test_where_clause_binds_values():

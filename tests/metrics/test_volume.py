@@ -54,7 +54,8 @@ def test_throughput_empty_period(con):
 
 def test_previous_period_counts(con, november):
     row = volume.throughput(con, november.previous_period()).iloc[0]
-    assert row["received"] == 1  # A on 31 October; K on 1 October is outside
+    # October, the month before November: K on 1 October and A on 31 October.
+    assert row["received"] == 2
     assert row["closed"] == 0
 
 
