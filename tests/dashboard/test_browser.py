@@ -144,6 +144,9 @@ def test_case_grid_shows_status_labels(visit):
         "In progress",
         "On hold",
     }
+    header = seen.page.locator('#cases-grid .ag-header-cell[col-id="status"]')
+    # The list is of cases open at the period's end; the status is today's.
+    assert header.inner_text().strip() == "Status now"
 
 
 def test_department_page_draws_charts(visit):
