@@ -14,16 +14,21 @@ def make_figure(series: pd.DataFrame) -> go.Figure:
     """Draw ``backlog_series`` (day, open_backlog) as a line."""
     if series.empty:
         return empty_figure(TITLE, "no days in the period")
-    days = [pd.Timestamp(day).date().isoformat() for day in series["day"]]
+    days = [pd.Timestamp(day).date() for day in series["day"]]
     figure = go.Figure(
         go.Scatter(
-            x=days,
+            x=[day.isoformat() for day in days],
             y=series["open_backlog"],
+            text=[f"{day.day} {day:%b %Y}" for day in days],
             mode="lines+markers",
             line={"color": COLORS["backlog"]},
             name="Open backlog",
-            hovertemplate="%{x}: %{y:,} open<extra></extra>",
+            hovertemplate="%{text}: %{y:,} open<extra></extra>",
         )
     )
+    # The same day-month labels as the weekly chart, with the year when the
+    # period spans two years.
+    several_years = days[0].year != days[-1].year
+    figure.update_xaxes(tickformat="%-d %b %Y" if several_years else "%-d %b")
     figure.update_yaxes(rangemode="tozero")
     return base_layout(figure, TITLE)

@@ -170,9 +170,13 @@ def load_headline(query):
 
 
 def received_closed_figure(query):
+    rt = runtime()
     filters = read_filters(query)
-    series = runtime().reader.call(volume.received_closed_series, filters, "week")
-    return received_closed.make_figure(series)
+    # Weeks after the as-of day have nothing to count yet.
+    last = filters.last_counted_day(rt.context.city.timezone)
+    counted = replace(filters, end=max(last, filters.start))
+    series = rt.reader.call(volume.received_closed_series, counted, "week")
+    return received_closed.make_figure(series, counted.start, counted.end)
 
 
 def backlog_figure(query):

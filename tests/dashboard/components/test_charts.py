@@ -262,3 +262,42 @@ def test_outcomes_are_horizontal_bars_with_readable_names():
     assert list(bar.y) == ["resolved", "no action needed"]
     assert list(bar.x) == [30, 10]
     assert list(bar.text) == ["75%", "25%"]
+
+
+def test_backlog_trend_labels_days():
+    series = pd.DataFrame(
+        {"day": [date(2026, 11, 29), date(2026, 11, 30)], "open_backlog": [3, 4]}
+    )
+    figure = backlog_trend.make_figure(series)
+    assert list(figure.data[0].text) == ["29 Nov 2026", "30 Nov 2026"]
+    assert figure.data[0].hovertemplate.startswith("%{text}")
+    assert figure.layout.xaxis.tickformat == "%-d %b"
+
+
+def test_backlog_trend_year_on_axis_across_years():
+    series = pd.DataFrame(
+        {"day": [date(2026, 12, 31), date(2027, 1, 1)], "open_backlog": [3, 4]}
+    )
+    figure = backlog_trend.make_figure(series)
+    assert figure.layout.xaxis.tickformat == "%-d %b %Y"
+
+
+def test_week_hover_names_days_counted():
+    monday = date(2026, 11, 30)
+    assert received_closed.hover_label(monday, None, None) == "30 Nov 2026"
+    whole = received_closed.hover_label(monday, date(2026, 11, 1), date(2026, 12, 31))
+    assert whole == "30 Nov 2026"
+    cut = received_closed.hover_label(monday, date(2026, 12, 1), date(2026, 12, 4))
+    assert cut == "30 Nov 2026, 1–4 Dec only"
+    one_day = received_closed.hover_label(monday, date(2026, 12, 6), None)
+    assert one_day == "30 Nov 2026, 6 Dec only"
+    across = received_closed.hover_label(monday, None, date(2026, 12, 2))
+    assert across == "30 Nov 2026, 30 Nov–2 Dec only"
+
+
+def test_weekly_bars_hover_partial_week():
+    series = pd.DataFrame(
+        {"period": [date(2026, 11, 30)], "received": [4], "closed": [2]}
+    )
+    figure = received_closed.make_figure(series, date(2026, 12, 1), date(2026, 12, 4))
+    assert figure.data[0].customdata[0][2] == "30 Nov 2026, 1–4 Dec only"
