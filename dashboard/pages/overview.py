@@ -87,7 +87,13 @@ def layout(**query):
         dbc.Row(
             [
                 dbc.Col(graph("overview-top-types", 380, top_shown), lg=6),
-                dbc.Col(graph("overview-map", 440, map_shown), lg=6),
+                dbc.Col(
+                    [
+                        graph("overview-map", 440, map_shown),
+                        district_links(query),
+                    ],
+                    lg=6,
+                ),
             ]
         ),
         html.A(
@@ -98,6 +104,29 @@ def layout(**query):
         ),
     ]
     return page_frame(PAGE, "CitiStat overview", query, body, path="/")
+
+
+def district_links(query) -> html.P | None:
+    """Return a link per district to its cases received in the period.
+
+    A district bubble on the map opens the same list, but an open-case point
+    near a bubble's centre often takes the hover and the click there, and
+    links also work from the keyboard.
+    """
+    try:
+        filters = read_filters(query)
+        districts = read_dimensions().districts
+    except view_errors():
+        return None
+    if not districts:
+        return None
+    links: list = ["Cases received by district: "]
+    for index, (code, name) in enumerate(districts):
+        if index:
+            links.append(" · ")
+        href = cases_href(replace(filters, districts=(code,)), "received")
+        links.append(html.A(name or code, href=href))
+    return html.P(links, className="chart-note", id="overview-district-links")
 
 
 def cached_outputs(query):

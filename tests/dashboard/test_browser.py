@@ -272,6 +272,16 @@ def test_map_district_opens_case_list(visit):
     assert "district=1" in seen.page.url
 
 
+def test_district_link_opens_case_list(visit):
+    seen = visit("/?" + NOVEMBER)
+    link = seen.page.locator("#overview-district-links a").first
+    link.wait_for()
+    link.click()
+    seen.page.wait_for_url("**/cases?**")
+    assert "district=1" in seen.page.url
+    assert "from=2026-11-02" in seen.page.url
+
+
 def test_url_reproduces_filtered_view(visit):
     seen = visit(f"/?{NOVEMBER}&department=WTR")
     wait_for_text(seen, "#overview-tile-received", "35")
