@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import duckdb
 import flask
 from dash import Input, Output, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
@@ -32,8 +33,12 @@ def _signed_in() -> tuple[Any, str | None]:
 
 
 def view_errors() -> tuple[type[Exception], ...]:
-    """Return the exceptions a page turns into a message instead of a traceback."""
-    errors: list[type[Exception]] = [FilterError, NoSnapshotError]
+    """Return the exceptions a page turns into a message instead of a traceback.
+
+    duckdb.IOException comes from a warehouse file deleted or damaged after
+    its snapshot was published.
+    """
+    errors: list[type[Exception]] = [FilterError, NoSnapshotError, duckdb.IOException]
     try:
         from etl.warehouse import WarehouseError
     except ImportError:
