@@ -20,7 +20,13 @@ def _read_password(prompt: str = "Password") -> str:
     """Read the password: a hidden prompt on a terminal, else all of standard input."""
     if sys.stdin.isatty():
         return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
-    text = sys.stdin.read()
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise click.UsageError(
+            "the password on standard input is not valid UTF-8 text; send it as UTF-8"
+        ) from None
     return text.removesuffix("\n").removesuffix("\r")
 
 
@@ -104,7 +110,8 @@ def set_password_command(app: AppContext, username: str) -> None:
     """Replace the password of USERNAME and end its web sessions.
 
     The password is read like `user add` reads it: a hidden prompt, asked
-    twice, on a terminal, else all of standard input (at least 10 characters).
+    twice, on a terminal, else all of standard input. It needs at least 10
+    characters, no control characters and more than whitespace.
     """
     from cases.accounts import find_user, set_password
     from cases.db import transaction

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -97,13 +98,33 @@ def check_password(password: str, username: str | None = None) -> None:
 
     The message names ``username`` when given, never the password.
     """
+    owner = f" for user {username!r}" if username else ""
     if len(password) < MIN_PASSWORD_CHARS:
-        owner = f" for user {username!r}" if username else ""
         raise ValidationError(
             "password",
             f"password{owner} has {len(password)} characters; use at least "
             f"{MIN_PASSWORD_CHARS}",
         )
+    problem = _password_problem(password)
+    if problem:
+        raise ValidationError("password", f"password{owner} is invalid: {problem}")
+
+
+def _password_problem(password: str) -> str | None:
+    """Return why a password of valid length cannot be used, or None.
+
+    A password with a control character (a newline, say) or only whitespace
+    cannot be typed into the login form.
+    """
+    if password.isspace():
+        return "it contains only whitespace; choose one with visible characters"
+    if any(unicodedata.category(char) == "Cc" for char in password):
+        return "it contains a control character such as a newline or tab; remove it"
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it is not valid UTF-8 text"
+    return None
 
 
 def list_users(session: Session) -> list[UserInfo]:

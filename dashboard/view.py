@@ -7,8 +7,10 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
+import duckdb
 import flask
 from dash import Input, Output, callback, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
 
 from dashboard.components.filter_bar import filter_bar
 from dashboard.components.navbar import staff_navbar
@@ -32,8 +34,12 @@ def _signed_in() -> tuple[Any, str | None]:
 
 
 def view_errors() -> tuple[type[Exception], ...]:
-    """Return the exceptions a page turns into a message instead of a traceback."""
-    errors: list[type[Exception]] = [FilterError, NoSnapshotError]
+    """Return the exceptions a page turns into a message instead of a traceback.
+
+    duckdb.IOException comes from a warehouse file deleted or damaged after
+    its snapshot was published.
+    """
+    errors: list[type[Exception]] = [FilterError, NoSnapshotError, duckdb.IOException]
     try:
         from etl.warehouse import WarehouseError
     except ImportError:
@@ -41,6 +47,53 @@ def view_errors() -> tuple[type[Exception], ...]:
     else:
         errors.append(WarehouseError)
     return tuple(errors)
+
+
+def expect(value: Any, kind: type | tuple[type, ...]) -> Any:
+    """Return ``value`` if it is a ``kind``; otherwise stop the callback.
+
+    The browser sends each callback input with a fixed JSON type, so another
+    type comes from a hand-made request. PreventUpdate leaves the page
+    unchanged, where the wrong type would cause a server error.
+    """
+    if not isinstance(value, kind):
+        raise PreventUpdate
+    return value
+
+
+def expect_strings(value: Any, count: int) -> list[str]:
+    """Return ``value`` if it is a list of ``count`` strings, or stop the callback."""
+    items = expect(value, list)
+    if len(items) != count or not all(isinstance(item, str) for item in items):
+        raise PreventUpdate
+    return items
+
+
+def clicked_data(click: Any) -> Any:
+    """Return the customdata of the first point of a Plotly ``clickData``.
+
+    A click without points or customdata stops the callback as ``expect`` does.
+    """
+    points = expect(expect(click, dict).get("points"), list)
+    if not points:
+        raise PreventUpdate
+    point = expect(points[0], dict)
+    if "customdata" not in point:
+        raise PreventUpdate
+    return point["customdata"]
+
+
+def query_mapping(query: Any) -> dict[str, Any]:
+    """Return a page's parsed query string, raising FilterError if it is not one.
+
+    The query reaches callbacks through a store, so a hand-made request can
+    replace it with any JSON value.
+    """
+    if query is None:
+        return {}
+    if not isinstance(query, dict):
+        raise FilterError(f"query {query!r} is invalid; open the page from a link")
+    return query
 
 
 def read_dimensions() -> Dimensions:
@@ -53,7 +106,7 @@ def read_filters(query: dict[str, Any] | None, extra_keys=()) -> Filters:
     The result carries ``as_of``: the end of the period, or now if sooner.
     """
     rt = runtime()
-    filters = parse_filters(query or {}, rt.today(), extra_keys)
+    filters = parse_filters(query_mapping(query), rt.today(), extra_keys)
     check_codes(filters, read_dimensions())
     filters = scope_to_login(filters)
     return replace(filters, as_of=as_of(filters, rt.now(), rt.context.city.timezone))

@@ -131,8 +131,12 @@ def unfinished_runs(settings, before_run_id: int) -> list[dict[str, Any]]:
         if entry["event"] == "started":
             by_run[run_id] = _failed_row(entry, INTERRUPTED)
         elif entry["event"] == "failed":
-            by_run[run_id] = _failed_row(entry, entry.get("error") or "failed")
-            by_run[run_id]["finished_at"] = _parse(entry.get("finished_at"))
+            # The "failed" line has no start time or run kind, so those come
+            # from the row of the run's "started" line, when the log has one.
+            row = by_run.get(run_id) or _failed_row(entry, "failed")
+            row["error"] = entry.get("error") or "failed"
+            row["finished_at"] = _parse(entry.get("finished_at"))
+            by_run[run_id] = row
         elif entry["event"] == "succeeded":
             by_run.pop(run_id, None)
     return [by_run[run_id] for run_id in sorted(by_run)]

@@ -183,9 +183,9 @@ def connect_segments(base: Path, delta: Path | None) -> duckdb.DuckDBPyConnectio
     connection = duckdb.connect(":memory:")
     try:
         connection.execute("SET TimeZone = 'UTC'")
-        connection.execute(f"ATTACH {_quote(base)} AS seg_base (READ_ONLY)")
+        _attach_segment(connection, base, "seg_base")
         if delta is not None:
-            connection.execute(f"ATTACH {_quote(delta)} AS seg_delta (READ_ONLY)")
+            _attach_segment(connection, delta, "seg_delta")
         base_name = _segment_relation(connection, "seg_base", base)
         delta_name = None
         if delta is not None:
@@ -197,6 +197,22 @@ def connect_segments(base: Path, delta: Path | None) -> duckdb.DuckDBPyConnectio
         connection.close()
         raise
     return connection
+
+
+def _attach_segment(
+    connection: duckdb.DuckDBPyConnection, file: Path, catalog: str
+) -> None:
+    """Attach a segment read-only; raise WarehouseError if it is missing or damaged."""
+    advice = "run `city311 etl run --full` to rebuild the warehouse"
+    if not file.is_file():
+        raise WarehouseError(f"warehouse segment {file} not found; {advice}")
+    try:
+        connection.execute(f"ATTACH {_quote(file)} AS {catalog} (READ_ONLY)")
+    except duckdb.Error as error:
+        cause = str(error).splitlines()[0]
+        raise WarehouseError(
+            f"warehouse segment {file} is damaged ({cause}); {advice}"
+        ) from error
 
 
 def missing_columns(

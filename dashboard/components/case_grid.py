@@ -14,6 +14,7 @@ import pandas as pd
 
 from cases.lifecycle import status_label
 from dashboard.components.format import format_instant
+from metrics.filters import FilterError
 
 PAGE_SIZE = 100
 TEXT_FILTER = {
@@ -78,9 +79,38 @@ def grid_rows(frame: pd.DataFrame, zone: ZoneInfo) -> list[dict[str, Any]]:
     return rows
 
 
-def sort_pairs(sort_model: list[dict[str, str]] | None) -> tuple[tuple[str, str], ...]:
-    """Convert AG Grid's sort model into ``(column, direction)`` pairs."""
-    return tuple((item["colId"], item["sort"]) for item in sort_model or [])
+def sort_pairs(sort_model: Any) -> tuple[tuple[str, str], ...]:
+    """Convert AG Grid's sort model into ``(column, direction)`` pairs.
+
+    Raise FilterError for a model that is not a list of column sorts.
+    """
+    if not sort_model:
+        return ()
+    if not isinstance(sort_model, list):
+        raise FilterError(f"sort model {sort_model!r} is invalid; expected a list")
+    pairs = []
+    for item in sort_model:
+        column = item.get("colId") if isinstance(item, dict) else None
+        direction = item.get("sort") if isinstance(item, dict) else None
+        if not isinstance(column, str) or not isinstance(direction, str):
+            raise FilterError(f"sort {item!r} is invalid; expected colId and sort")
+        pairs.append((column, direction))
+    return tuple(pairs)
+
+
+def filter_model(model: Any) -> dict[str, dict[str, Any]]:
+    """Return AG Grid's filter model, raising FilterError if it is not a mapping."""
+    if not model:
+        return {}
+    valid = isinstance(model, dict) and all(
+        isinstance(column, str) and isinstance(condition, dict)
+        for column, condition in model.items()
+    )
+    if not valid:
+        raise FilterError(
+            f"filter model {model!r} is invalid; expected a mapping of column to filter"
+        )
+    return model
 
 
 def make_grid(grid_id: str) -> dag.AgGrid:

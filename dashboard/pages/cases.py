@@ -23,7 +23,9 @@ from dashboard.view import (
     click_id,
     click_store,
     error_alert,
+    expect,
     page_frame,
+    query_mapping,
     read_dimensions,
     register_grid_clicks,
     view_errors,
@@ -33,6 +35,8 @@ from metrics.case_list import BASES, CaseQuery, case_count, case_page
 dash.register_page(__name__, path="/cases", title="Cases", name="Cases")
 
 PAGE = "cases"
+# Far above any city's case count, and small enough for DuckDB's BIGINT.
+MAX_ROW_INDEX = 2**40
 
 
 def layout(**query):
@@ -59,7 +63,7 @@ def layout(**query):
 def case_query(query, grid_request=None) -> CaseQuery:
     """Build the CaseQuery of the URL and, when given, of the grid's request."""
     rt = runtime()
-    filters, basis, flag, source = parse_case_list(query or {}, rt.today())
+    filters, basis, flag, source = parse_case_list(query_mapping(query), rt.today())
     check_codes(filters, read_dimensions())
     filters = scope_to_login(filters)
     # Open and overdue lists show the state at the period's end, as the tiles do.
@@ -72,7 +76,7 @@ def case_query(query, grid_request=None) -> CaseQuery:
         flag,
         source,
         sort=case_grid.sort_pairs(request.get("sortModel")),
-        grid_filters=request.get("filterModel") or {},
+        grid_filters=case_grid.filter_model(request.get("filterModel")),
     )
 
 
@@ -120,8 +124,8 @@ def load_rows(request, query):
     if not request:
         raise PreventUpdate
     rt = runtime()
-    start = int(request.get("startRow", 0))
-    end = int(request.get("endRow", start + case_grid.PAGE_SIZE))
+    start = row_index(expect(request, dict).get("startRow", 0))
+    end = row_index(request.get("endRow", start + case_grid.PAGE_SIZE))
     try:
         selection = case_query(query, request)
         now = rt.now()
@@ -135,15 +139,31 @@ def load_rows(request, query):
     return {"rowData": rows, "rowCount": total}, dash.no_update
 
 
+def row_index(value) -> int:
+    """Return a row number of the grid's request; stop unless it is one.
+
+    AG Grid sends whole numbers from 0. The case list's own page check then
+    rejects a page longer than its maximum.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PreventUpdate
+    if not 0 <= value <= MAX_ROW_INDEX:
+        raise PreventUpdate
+    return value
+
+
 @callback(
     Output("cases-go", "href", allow_duplicate=True),
     Input(click_id("cases-grid"), "data"),
     prevent_initial_call=True,
 )
 def open_case(cell):
-    if not cell or cell.get("colId") != "case_number" or not cell.get("value"):
+    if not cell:
         raise PreventUpdate
-    return case_href(cell["value"])
+    number = expect(cell, dict).get("value")
+    if cell.get("colId") != "case_number" or not number:
+        raise PreventUpdate
+    return case_href(expect(number, str))
 
 
 register_grid_clicks("cases-grid")

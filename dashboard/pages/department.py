@@ -17,7 +17,9 @@ from dashboard.scope import scope_to_login
 from dashboard.view import (
     click_id,
     click_store,
+    clicked_data,
     error_alert,
+    expect,
     graph,
     page_frame,
     read_dimensions,
@@ -94,7 +96,7 @@ def department_filters(code: str | None, query) -> Filters:
     """Return the page's filters narrowed to the department of the path."""
     filters = read_filters(query)
     known = {c for c, _ in read_dimensions().departments}
-    if code not in known:
+    if not isinstance(code, str) or code not in known:
         raise FilterError(
             f"unknown department {code!r}; use one of {', '.join(sorted(known))}"
         )
@@ -259,17 +261,19 @@ def show_overdue(code, query):
 )
 def drill_down(on_time_click, cell, code, query):
     trigger = dash.ctx.triggered_id
-    if trigger == click_id("department-overdue-grid") and cell and cell.get("value"):
-        if cell.get("colId") == "case_number":
-            return case_href(cell["value"])
-        raise PreventUpdate
+    if trigger == click_id("department-overdue-grid") and cell:
+        number = expect(cell, dict).get("value")
+        if cell.get("colId") != "case_number" or not number:
+            raise PreventUpdate
+        return case_href(expect(number, str))
     if trigger == "department-on-time" and on_time_click:
+        service_type = expect(clicked_data(on_time_click), str)
         try:
             filters = department_filters(code, query)
+            filters = replace(filters, service_types=(service_type,))
         except view_errors():
             raise PreventUpdate from None
-        service_type = on_time_click["points"][0]["customdata"]
-        return cases_href(replace(filters, service_types=(service_type,)), "closed")
+        return cases_href(filters, "closed")
     raise PreventUpdate
 
 

@@ -25,8 +25,11 @@ from dashboard.runtime import runtime
 from dashboard.view import (
     click_id,
     click_store,
+    clicked_data,
     csv_button,
     error_alert,
+    expect,
+    expect_strings,
     graph,
     page_frame,
     read_dimensions,
@@ -302,30 +305,52 @@ def drill_down(cell, weekly_click, type_click, map_click, query):
         raise PreventUpdate
     try:
         filters = read_filters(query)
+        return drill_href(trigger, cell, weekly_click, type_click, map_click, filters)
     except view_errors():
         raise PreventUpdate from None
-    return drill_href(trigger, cell, weekly_click, type_click, map_click, filters)
 
 
 def drill_href(trigger, cell, weekly_click, type_click, map_click, filters) -> str:
     """Return the case-list link for the element that was clicked."""
-    if trigger == click_id("overview-scorecard-grid") and cell and cell.get("rowId"):
-        if cell.get("colId") == "name":
-            return department_href(cell["rowId"], filters)
-        basis = SCORECARD_BASIS.get(cell.get("colId"), "received")
-        return cases_href(replace(filters, departments=(cell["rowId"],)), basis)
+    if trigger == click_id("overview-scorecard-grid") and cell:
+        return scorecard_href(expect(cell, dict), filters)
     if trigger == "overview-received-closed" and weekly_click:
-        week, basis, _ = weekly_click["points"][0]["customdata"]
-        return cases_href(week_filters(filters, date.fromisoformat(week)), basis)
+        week, basis, _ = expect_strings(clicked_data(weekly_click), 3)
+        return cases_href(week_filters(filters, clicked_week(week, filters)), basis)
     if trigger == "overview-top-types" and type_click:
-        code = type_click["points"][0]["customdata"]
+        code = expect(clicked_data(type_click), str)
         return cases_href(replace(filters, service_types=(code,)))
     if trigger == "overview-map" and map_click:
-        kind, value = map_click["points"][0]["customdata"]
+        kind, value = expect_strings(clicked_data(map_click), 2)
         if kind == "case":
             return case_href(value)
         return cases_href(replace(filters, districts=(value,)))
     raise PreventUpdate
+
+
+def scorecard_href(cell: dict, filters) -> str:
+    """Return the link of a scorecard cell: the department page or its cases."""
+    department = expect(cell.get("rowId"), str)
+    column = cell.get("colId")
+    if not department:
+        raise PreventUpdate
+    if column == "name":
+        return department_href(department, filters)
+    basis = "received"
+    if isinstance(column, str):
+        basis = SCORECARD_BASIS.get(column, basis)
+    return cases_href(replace(filters, departments=(department,)), basis)
+
+
+def clicked_week(week: str, filters) -> date:
+    """Return the Monday of a clicked bar; stop unless its week meets the period."""
+    try:
+        monday = date.fromisoformat(week)
+    except ValueError:
+        raise PreventUpdate from None
+    if not filters.start - timedelta(days=6) <= monday <= filters.end:
+        raise PreventUpdate
+    return monday
 
 
 register_csv_export("overview-scorecard-grid")

@@ -113,7 +113,7 @@ def layout(**query):
 
 def public_filters(weeks: str) -> Filters:
     rt = runtime()
-    if weeks not in PERIODS:
+    if not isinstance(weeks, str) or weeks not in PERIODS:
         weeks = "4"
     _, end = default_period(rt.today())
     start = end - timedelta(days=7 * int(weeks) - 1)
@@ -212,7 +212,7 @@ def show_map(weeks):
     prevent_initial_call=True,
 )
 def look_up(clicks, submits, number):
-    if not (number or "").strip():
+    if not isinstance(number, str) or not number.strip():
         raise PreventUpdate
     rt = runtime()
     try:

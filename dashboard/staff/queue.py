@@ -8,6 +8,7 @@ checks the role, the department and concurrent changes.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from flask import (
@@ -40,6 +41,10 @@ from dashboard.web.guard import QUEUE_ROLES
 
 log = logging.getLogger(__name__)
 
+# ASCII digits only: str.isdigit() also accepts "²", which int() rejects, and
+# int() rejects strings longer than 4,300 digits.
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+
 CONFLICT_MESSAGE = (
     "This case was changed by someone else while you were working on it; "
     "it has been reloaded. Check the changes and try again."
@@ -63,7 +68,7 @@ def _departments() -> list[Department]:
 def _page_number() -> int:
     """Return the ``page`` query parameter; a missing one is page 1."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
+    if not PAGE_NUMBER.fullmatch(raw) or int(raw) < 1:
         abort(400, description=f"Page {raw!r} is invalid; use a whole number from 1.")
     return int(raw)
 

@@ -265,6 +265,56 @@ def test_user_commands_reject_bad_input(users, args, stdin, expected):
         assert stdin.strip() not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("stdin", "expected"),
+    [
+        (" " * 10 + "\n", "contains only whitespace"),
+        ("ab" + "\n" * 8 + "\n", "contains a control character"),
+        ("a long\tenough password\n", "contains a control character"),
+        ("a long enough\x7fpassword\n", "contains a control character"),
+    ],
+)
+def test_set_password_rejects_untypable(users, database_url, stdin, expected):
+    result = users("user", "set-password", "pat", stdin=stdin)
+    assert result.returncode == 2
+    assert f"password for user 'pat' is invalid: it {expected}" in result.stderr
+    assert "Traceback" not in result.stderr
+    engine = make_engine(database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            assert authenticate(session, "pat", PASSWORD) is not None
+    finally:
+        engine.dispose()
+
+
+def test_user_add_rejects_whitespace_password(users):
+    result = users("user", "add", "lee", "--role", "mayor", stdin="\t" * 12)
+    assert result.returncode == 2
+    assert "password is invalid: it contains only whitespace" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("set-password", "pat"),
+        ("add", "lee", "--role", "mayor"),
+    ],
+)
+def test_password_not_utf8(users, tmp_path, database_url, args):
+    result = subprocess.run(
+        [sys.executable, "-m", "city311", "user", *args],
+        input=b"\xff\xfe0123456789\n",
+        capture_output=True,
+        env=env_on(tmp_path, database_url),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    stderr = result.stderr.decode()
+    assert result.returncode == 2
+    assert "the password on standard input is not valid UTF-8 text" in stderr
+    assert "Traceback" not in stderr
+
+
 def test_disable_and_enable(users, database_url):
     disabled = users("user", "disable", "pat")
     again = users("user", "disable", "pat")

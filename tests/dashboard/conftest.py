@@ -41,7 +41,9 @@ def file_opener(path: Path):
     return open_file
 
 
-def build_server(data_dir: Path, warehouse: Path, **overrides) -> flask.Flask:
+def build_server(
+    data_dir: Path, warehouse: Path, warm_cache: bool = True, **overrides
+) -> flask.Flask:
     """Build a Flask server with the dashboard on the scenario warehouse."""
     from dashboard.app import create_dash_app
 
@@ -55,6 +57,7 @@ def build_server(data_dir: Path, warehouse: Path, **overrides) -> flask.Flask:
         opener=file_opener(warehouse),
         versioner=lambda settings: VERSION,
         clock=lambda: scenario.CLOCK,
+        warm_cache=warm_cache,
     )
     return server
 

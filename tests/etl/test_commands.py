@@ -215,6 +215,41 @@ def test_status_before_first_run(store):
     assert json.loads(result.stdout) == {"current_snapshot": None, "runs": []}
 
 
+def damage_segment(folder: Path, damage: str) -> Path:
+    """Delete, truncate or empty the current base segment; return its path."""
+    segment = folder / "var" / "warehouse" / "segments" / "v000001-base.duckdb"
+    if damage == "deleted":
+        segment.unlink()
+    elif damage == "truncated":
+        segment.write_bytes(segment.read_bytes()[:20_000])
+    else:
+        segment.write_bytes(b"")
+    return segment
+
+
+@pytest.mark.parametrize("damage", ["deleted", "truncated", "emptied"])
+@pytest.mark.parametrize(
+    "args",
+    [("etl", "status"), ("report", "--from", "2026-05-25", "--to", "2026-06-07")],
+)
+def test_damaged_segment_one_sentence(store, damage, args):
+    assert city311(store, "etl", "run").returncode == 0
+    segment = damage_segment(store, damage)
+    result = city311(store, *args)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: warehouse segment {segment} ")
+    assert "run `city311 etl run --full` to rebuild the warehouse" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_full_run_after_deleted_segment(store):
+    assert city311(store, "etl", "run").returncode == 0
+    damage_segment(store, "deleted")
+    assert city311(store, "etl", "run", "--full").returncode == 0
+    assert city311(store, "etl", "status").returncode == 0
+
+
 def test_snapshot_list_and_freeze(store):
     city311(store, "etl", "run")
     frozen = city311(store, "snapshot", "freeze", "citistat-2026-06")

@@ -67,3 +67,28 @@ def test_entry_after_cut_line_is_kept(settings):
         (2, "started")
     ]
     assert runlog.max_run_id(settings) == 2
+
+
+def test_failed_run_keeps_start(settings):
+    warehouse.ensure_layout(settings)
+    started = {"run_id": 1, "event": "started", "started_at": T0, "pid": 7}
+    runlog.append(settings, {**started, "full_rebuild": True})
+    finished = utc(2026, 5, 1, 9)
+    failed = {"run_id": 1, "event": "failed", "finished_at": finished}
+    runlog.append(settings, {**failed, "error": "ValueError: bad row"})
+    [row] = runlog.unfinished_runs(settings, 2)
+    assert row["started_at"] == T0
+    assert row["finished_at"] == finished
+    assert row["full_rebuild"] is True
+    assert row["pid"] == 7
+    assert row["status"] == "failed"
+    assert row["error"] == "ValueError: bad row"
+
+
+def test_failed_run_without_start(settings):
+    warehouse.ensure_layout(settings)
+    runlog.append(settings, {"run_id": 1, "event": "failed", "finished_at": T0})
+    [row] = runlog.unfinished_runs(settings, 2)
+    assert row["started_at"] is None
+    assert row["finished_at"] == T0
+    assert row["error"] == "failed"

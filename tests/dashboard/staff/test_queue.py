@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from cases.intake import NewCase
 from cases.queue import PAGE_SIZE, open_queue
 from cases.roles import Actor
@@ -210,3 +212,12 @@ def test_queue_rejects_invalid_page(live):
     response = login(live, "pat").get(live.url + "/queue?page=0", timeout=30)
     assert response.status_code == 400
     assert "Page &#39;0&#39; is invalid" in response.text
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "1" * 5000, "-1", "1.5", ""])
+def test_queue_rejects_malformed_page(live, page):
+    live.cases.file(pothole())
+    browser = login(live, "pat")
+    response = browser.get(live.url + "/queue", params={"page": page}, timeout=30)
+    assert response.status_code == 400
+    assert "is invalid; use a whole number from 1." in response.text
