@@ -41,11 +41,13 @@ def format_change(current: float | None, previous: float | None, unit: str) -> s
     if current is None or previous is None:
         return "no previous period to compare"
     if unit == "fraction":
-        points = (current - previous) * 100
+        points = round((current - previous) * 100, 1)
         return f"{_arrow(points)} {abs(points):.1f} points vs previous period"
     if previous == 0:
         return "previous period had none"
-    change = (current - previous) / previous
+    # The arrow follows the change as shown, so a change under half a percent
+    # reads '= 0%' rather than '▲ 0%'.
+    change = round((current - previous) / previous, 2)
     return f"{_arrow(change)} {abs(change):.0%} vs previous period"
 
 

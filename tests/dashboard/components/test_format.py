@@ -33,6 +33,12 @@ def test_format_change():
     assert format_change(85, 20, "cases") == "▲ 325% vs previous period"
     assert format_change(10, 20, "cases") == "▼ 50% vs previous period"
     assert format_change(0.7, 0.8, "fraction") == "▼ 10.0 points vs previous period"
+
+
+def test_format_change_rounding_to_zero_shows_equal():
+    assert format_change(1002, 1000, "cases") == "= 0% vs previous period"
+    assert format_change(0.8004, 0.8, "fraction") == "= 0.0 points vs previous period"
+    assert format_change(1006, 1000, "cases") == "▲ 1% vs previous period"
     assert format_change(5, 0, "cases") == "previous period had none"
     assert format_change(5, None, "cases") == "no previous period to compare"
 
