@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from city311.app import AppContext
 from city311.clitools import handle_errors, pass_app
-from city311.serve import run_server
+from city311.serve import check_port_free, run_server
 
 DEMO_USERNAME = "demo"
 
@@ -88,6 +88,9 @@ def demo(
     from etl.demo.commands import demo_data
     from etl.import_commands import import_command
 
+    if not no_serve:
+        # Before any work: a busy port would otherwise fail after the import.
+        check_port_free(host, port)
     ctx.invoke(init)
     if import_source:
         fmt, path = import_source

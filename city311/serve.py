@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import sys
 import threading
 
@@ -16,10 +17,25 @@ from city311.clitools import handle_errors, pass_app
 log = logging.getLogger(__name__)
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raise ClickException when ``host``:``port`` cannot be bound for serving."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # The server sets the same option, so a port in TIME_WAIT counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({error.strerror}); stop the "
+                "program that uses the port or choose another one with --port"
+            ) from None
+
+
 def run_server(app: AppContext, host: str, port: int, with_scheduler: bool) -> None:
     """Serve until interrupted, with the ETL scheduler in-process when asked."""
     from city311.web import create_server
 
+    check_port_free(host, port)
     server = create_server(app.settings)
     scheduler = None
     if with_scheduler:

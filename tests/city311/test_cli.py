@@ -141,3 +141,18 @@ def test_file_rejects_phone_without_digits(store, phone):
     )
     assert result.returncode == 1
     assert "at least 7 digits" in result.stderr
+
+
+def test_demo_on_busy_port_fails_before_any_work(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(tmp_path, "demo", "--port", str(port), check=False)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr
+    # Nothing was set up: no case store and no warehouse.
+    assert not (tmp_path / "var").exists()
