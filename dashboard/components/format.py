@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+
+from metrics.filters import Filters
 
 INSUFFICIENT = "insufficient data"
 
@@ -66,6 +68,19 @@ def _period_dates(period: dict[str, str]) -> str:
     return format_dates(
         date.fromisoformat(period["from"]), date.fromisoformat(period["to"])
     )
+
+
+def format_period(filters: Filters, zone: ZoneInfo) -> str:
+    """Name a period and whether it is still running: '1–31 Dec 2026, to date'.
+
+    A period is to date while its as-of time is before the end of its last
+    day in ``zone``.
+    """
+    text = format_dates(filters.start, filters.end)
+    if filters.as_of is None:
+        return text
+    end = datetime.combine(filters.end + timedelta(days=1), time(), tzinfo=zone)
+    return f"{text}, to date" if filters.as_of < end else text
 
 
 def format_comparison(result: dict[str, Any]) -> str:

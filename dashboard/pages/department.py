@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard.components import aging, by_type, outcomes, overdue_table, transfers
+from dashboard.components.format import format_period
 from dashboard.links import case_href, cases_href
 from dashboard.runtime import runtime
 from dashboard.scope import scope_to_login
@@ -42,11 +43,24 @@ PAGE = "department"
 OVERDUE_ROWS = 500
 
 
+def period_line(code, query) -> html.P | None:
+    """Return the line that names the page's period, or None for a bad query."""
+    try:
+        filters = department_filters(code, query)
+    except view_errors():
+        return None
+    zone = runtime().context.city.timezone
+    return html.P(
+        format_period(filters, zone), className="chart-note", id="department-period"
+    )
+
+
 def layout(code: str | None = None, **query):
     names = dict(_department_names())
     body = [
         dcc.Store(id="department-code", data=code),
         click_store("department-overdue-grid"),
+        period_line(code, query),
         dbc.Row(
             [
                 dbc.Col(graph("department-on-time", 360, grows=True), lg=6),

@@ -154,6 +154,7 @@ def test_department_page_draws_charts(visit):
     wait_for_text(seen, "#department-overdue-note", "10 cases overdue")
     assert seen.page.locator("#department-aging .bars path").count() == 5
     assert seen.page.locator("#department-on-time .bars path").count() == 1
+    assert text_of(seen, "#department-period") == "2–29 Nov 2026"
 
 
 def test_department_page_fixes_its_department_filter(visit):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,8 +12,10 @@ from dashboard.components.format import (
     format_dates,
     format_hours,
     format_instant,
+    format_period,
     format_value,
 )
+from metrics.filters import Filters
 
 
 def test_format_value_by_unit():
@@ -80,3 +83,13 @@ def test_format_comparison_whole_period():
         format_comparison(_result(False))
         == "1–31 Dec 2026; compared with 31 Oct–3 Nov 2026"
     )
+
+
+def test_format_period_to_date_while_last_day_runs():
+    zone = ZoneInfo("America/New_York")
+    december = Filters(date(2026, 12, 1), date(2026, 12, 31))
+    running = replace(december, as_of=datetime(2026, 12, 4, 20, 35, tzinfo=zone))
+    assert format_period(running, zone) == "1–31 Dec 2026, to date"
+    ended = replace(december, as_of=datetime(2027, 1, 1, tzinfo=zone))
+    assert format_period(ended, zone) == "1–31 Dec 2026"
+    assert format_period(december, zone) == "1–31 Dec 2026"
