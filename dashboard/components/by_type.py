@@ -51,6 +51,9 @@ def make_figure(records: list[dict[str, Any]], title: str, unit: str) -> go.Figu
     scale = 100 if unit == "fraction" else 1
     shown = [r for r in records if r["value"] is not None]
     missing = [r["name"] for r in records if r["value"] is None]
+    if not shown:
+        # Without a bar the axes would show a meaningless range.
+        return empty_figure(title, "insufficient data for every service type")
     figure = go.Figure(
         go.Bar(
             x=[r["value"] * scale for r in shown],

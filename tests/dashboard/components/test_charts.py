@@ -301,3 +301,25 @@ def test_weekly_bars_hover_partial_week():
     )
     figure = received_closed.make_figure(series, date(2026, 12, 1), date(2026, 12, 4))
     assert figure.data[0].customdata[0][2] == "30 Nov 2026, 1–4 Dec only"
+
+
+def test_by_type_without_any_value_shows_message():
+    rows = [
+        {
+            "service_type": "MISSED_TRASH",
+            "details": {
+                "on_time_rate": {
+                    "value": None,
+                    "unit": "fraction",
+                    "reason": "insufficient data",
+                    "n": 8,
+                    "target": 0.9,
+                }
+            },
+        }
+    ]
+    records = type_values(rows, "on_time_rate", {"MISSED_TRASH": "Missed trash"})
+    figure = by_type_figure(records, "On-time rate by service type", "fraction")
+    assert figure.data == ()
+    texts = [note.text for note in figure.layout.annotations]
+    assert texts == ["insufficient data for every service type"]
