@@ -179,6 +179,26 @@ def test_merge_rules(service):
         service.close(grandchild, "duplicate")
 
 
+def test_merge_records_event_on_parent(service):
+    parent = service.file(POTHOLE).case_number
+    child = service.file(POTHOLE).case_number
+    service.merge(child, parent, actor=Actor("pat", "staff", "PW"))
+    events = service.show(parent).events
+    assert [event.kind for event in events] == ["created", "duplicate_attached"]
+    assert events[-1].note == f"case {child} attached as a duplicate"
+    assert events[-1].actor == "staff:pat"
+    assert events[-1].public is False
+
+
+def test_close_as_duplicate_records_event_on_parent(service):
+    parent = service.file(POTHOLE).case_number
+    child = service.file(POTHOLE).case_number
+    service.close(child, "duplicate", parent=parent)
+    events = service.show(parent).events
+    assert [event.kind for event in events] == ["created", "duplicate_attached"]
+    assert events[-1].note == f"case {child} attached as a duplicate"
+
+
 def test_closing_parent_closes_open_children(service, sessions, clock):
     parent = service.file(POTHOLE).case_number
     child = service.file(POTHOLE).case_number
