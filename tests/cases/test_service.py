@@ -248,6 +248,15 @@ def test_public_view_hides_personal_data(service):
     assert [note["text"] for note in public["notes"]] == ["Crew scheduled for Thursday"]
 
 
+def test_public_view_removes_contact_details(service):
+    typed = "Jo Smith, jo.smith@example.org or 302.555.0188, saw it on 6/1"
+    fields = {**POTHOLE.__dict__, "description": typed, "description_public": True}
+    number = service.file(NewCase(**fields)).case_number
+    public = service.lookup(number).description
+    assert public == "Jo Smith, [removed] or [removed], saw it on 6/1"
+    assert service.show(number).description == typed
+
+
 def test_lookup_distinguishes_invalid_from_unknown(service):
     number = service.file(POTHOLE).case_number
     digits = number.replace("-", "")
