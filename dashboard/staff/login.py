@@ -11,18 +11,33 @@ from flask_limiter.util import get_remote_address
 
 from cases.accounts import authenticate, user_exists
 from cases.db import transaction
+from cases.roles import ADMIN, AGENT, HEAD, MAYOR, STAFF
 from dashboard.web import sessions
 
 log = logging.getLogger(__name__)
 
+# The page each role starts on after login when the form has no usable ``next``.
+LANDING_PAGES = {
+    MAYOR: "/",
+    ADMIN: "/",
+    HEAD: "/queue",
+    STAFF: "/queue",
+    AGENT: "/console",
+}
 
-def _safe_next(target: str | None) -> str:
-    """Allow only a local path as the page after login."""
+
+def landing_page(role: str) -> str:
+    """Return the start page of a role: overview, work queue or agent console."""
+    return LANDING_PAGES.get(role, "/console")
+
+
+def _safe_next(target: str | None, role: str) -> str:
+    """Allow only a local path as the page after login, else the role's start."""
     parts = urlsplit(target or "")
     if not target or parts.scheme or parts.netloc or not target.startswith("/"):
-        return "/console"
+        return landing_page(role)
     if target.startswith("//") or "\\" in target:
-        return "/console"
+        return landing_page(role)
     return target
 
 
@@ -55,7 +70,7 @@ def login_submit():
             401,
         )
     log.info("login succeeded for user %r (%s)", user.username, user.role)
-    response = redirect(_safe_next(request.form.get("next")))
+    response = redirect(_safe_next(request.form.get("next"), user.role))
     sessions.start_session(user, response)
     return response
 
