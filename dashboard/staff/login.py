@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from cases.accounts import authenticate, user_exists
@@ -83,6 +85,33 @@ def logout():
     return response
 
 
+def _seconds_until_reset(limiter: Limiter) -> int | None:
+    """Return the seconds until the exceeded limit lets a login through again."""
+    limit = limiter.current_limit
+    if limit is None:
+        return None
+    # RequestLimit.reset_at (Flask-Limiter 4.1) adds a second to the reset time, so a
+    # one-minute limit would read as 61 seconds.
+    return max(1, math.ceil(limit.window.reset_time - time.time()))
+
+
+def _wait_text(seconds: int | None) -> str:
+    if seconds is None or seconds <= 60:
+        return "a minute"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def _login_limited(limiter: Limiter, error: RateLimitExceeded):
+    """Render the rate-limited login in the site layout instead of the bare limit."""
+    seconds = _seconds_until_reset(limiter)
+    log.info(
+        "login rate limit %s reached from %s", error.description, request.remote_addr
+    )
+    page = render_template("login_limited.html", wait=_wait_text(seconds))
+    headers = {"Retry-After": str(seconds)} if seconds is not None else {}
+    return page, 429, headers
+
+
 def login_blueprint(limiter: Limiter) -> Blueprint:
     blueprint = Blueprint("staff", __name__)
     submit = limiter.limit(
@@ -95,4 +124,7 @@ def login_blueprint(limiter: Limiter) -> Blueprint:
     blueprint.add_url_rule("/login", "login", login_form, methods=["GET"])
     blueprint.add_url_rule("/login", "login_submit", submit, methods=["POST"])
     blueprint.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    blueprint.register_error_handler(
+        RateLimitExceeded, lambda error: _login_limited(limiter, error)
+    )
     return blueprint

@@ -155,6 +155,22 @@ def test_login_rate_limited_per_address(live):
     assert attempt(live, "pat", PASSWORD).status_code == 429
 
 
+def test_login_rate_limit_page(live):
+    live.server.config["CITY311_LOGIN_USER_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        attempt(live, "pat", "wrong password")
+    response = attempt(live, "pat", PASSWORD)
+    assert response.status_code == 429
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert (
+        "There were too many login attempts, so please wait a minute and try again."
+        in response.text
+    )
+    assert '<header class="site">' in response.text
+    assert "per 1 minute" not in response.text
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
 def test_login_logged_without_password(live, caplog):
     caplog.set_level("INFO", logger="dashboard.staff.login")
     attempt(live, "pat", "wrong password 123")
