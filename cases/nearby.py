@@ -1,7 +1,9 @@
 """Open cases of a type near a point: the likely duplicates of a new report.
 
 A bounding box in SQL narrows the candidates, and Python computes the exact
-great-circle distance. Latitude and longitude have no index, so the query
+great-circle distance. Addresses are matched the same way: a substring match on
+the house number (or a street word) in SQL, then a comparison of normalised
+forms in Python. Latitude and longitude have no index, so the query
 relies on the (service type, status) index to keep the scan small.
 NOTE: measured only with test data; a spatial index is the next step if open
 cases of one type reach the hundreds of thousands.
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cases.addresses import address_anchor, normalise_address
 from cases.lifecycle import OPEN_STATUSES
 from cases.models import Case, ServiceType
 
@@ -61,8 +64,10 @@ def nearby_open_cases(
 ) -> list[NearbyCase]:
     """List open, non-duplicate cases of a type within the type's duplicate radius.
 
-    Cases at the same address (ignoring case and surrounding spaces) are listed
-    too, with no distance, when they have no coordinates to compare.
+    Cases at the same address are listed too, with no distance, when they have
+    no coordinates to compare. Addresses are the same when their
+    ``normalise_address`` forms are equal ("3897 Nutmeg Avenue" is
+    "3897 nutmeg ave.").
     """
     service_type = session.scalar(
         select(ServiceType).where(ServiceType.code == service_code)
@@ -82,16 +87,29 @@ def nearby_open_cases(
             distance = haversine_m(latitude, longitude, case.latitude, case.longitude)
             if distance <= radius:
                 found[case.case_number] = _view(case, distance)
-    if address and address.strip():
-        same = _open_of_type(service_code).where(
-            func.lower(func.trim(Case.address)) == address.strip().lower()
-        )
-        for case in session.scalars(same.limit(MAX_SUGGESTIONS)):
-            found.setdefault(case.case_number, _view(case, None))
+    for case in _same_address(session, service_code, address):
+        found.setdefault(case.case_number, _view(case, None))
     ordered = sorted(
         found.values(), key=lambda c: (c.distance_m is None, c.distance_m or 0)
     )
     return ordered[:MAX_SUGGESTIONS]
+
+
+def _same_address(session: Session, service_code: str, address: str | None):
+    """Return up to MAX_SUGGESTIONS open cases of a type at the same address."""
+    key = normalise_address(address)
+    if not key:
+        return []
+    anchor = address_anchor(key)
+    candidates = _open_of_type(service_code).where(
+        func.lower(Case.address).contains(anchor, autoescape=True)
+    )
+    same = [
+        case
+        for case in session.scalars(candidates.order_by(Case.id))
+        if normalise_address(case.address) == key
+    ]
+    return same[:MAX_SUGGESTIONS]
 
 
 def _view(case: Case, distance: float | None) -> NearbyCase:

@@ -287,6 +287,8 @@ class CaseService:
                 "parent_id": parent_id,
             }
             self._append(session, case, "closed", now, actor, after, note=note or None)
+            if parent_id is not None:
+                self._record_duplicate(session, parent_id, case, now, actor)
             self._close_children(session, case, now)
 
         return self._operate(reference, "close", actor, expected_version, body)
@@ -308,6 +310,7 @@ class CaseService:
                 "parent_id": parent_id,
             }
             self._append(session, case, "merged", now, actor, after)
+            self._record_duplicate(session, parent_id, case, now, actor)
             self._close_children(session, case, now)
 
         return self._operate(reference, "merge", actor, expected_version, body)
@@ -466,6 +469,22 @@ class CaseService:
                 after,
                 note=f"closed with parent case {parent.case_number}",
             )
+
+    def _record_duplicate(
+        self,
+        session: Session,
+        parent_id: int,
+        duplicate: Case,
+        now: datetime,
+        actor: Actor,
+    ) -> None:
+        """Append an internal event to the parent saying a duplicate was attached.
+
+        The event sets no case field, so replaying it leaves the parent unchanged.
+        """
+        parent = session.get(Case, parent_id)
+        note = f"case {duplicate.case_number} attached as a duplicate"
+        self._append(session, parent, "duplicate_attached", now, actor, {}, note=note)
 
     def _parent_for(self, session: Session, case: Case, reference: str) -> int:
         parent = find_case(session, reference)

@@ -12,6 +12,7 @@ from typing import Any
 
 from cases.lifecycle import open311_status
 from cases.models import Case, CaseEvent
+from cases.redaction import public_description
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def public_view(case: Case, events: list[CaseEvent]) -> PublicCase:
         address=case.address,
         latitude=case.latitude,
         longitude=case.longitude,
-        description=case.description if case.description_public else None,
+        description=public_description(case),
         notes=notes,
     )
 

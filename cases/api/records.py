@@ -2,7 +2,7 @@
 
 A request record is built from an explicit list of public fields: no requester
 details, no internal notes, no staff names, and the description only when the
-case marks it public.
+case marks it public, with e-mail addresses and phone numbers removed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from cases.catalogue_text import CatalogueText
 from cases.city import SLA
 from cases.lifecycle import CLOSED, open311_status, status_label
 from cases.models import Case, CaseEvent, ServiceType
+from cases.redaction import public_description
 
 
 def iso(value: datetime | None, zone: ZoneInfo) -> str | None:
@@ -119,7 +120,7 @@ def request_record(case: Case, zone: ZoneInfo) -> dict[str, Any]:
         "status_notes": status_notes(case.status, case.outcome),
         "service_name": case.service_type.name,
         "service_code": case.service_type.code,
-        "description": case.description if case.description_public else None,
+        "description": public_description(case),
         "agency_responsible": case.department.name,
         "service_notice": service_notice(case.service_type),
         "requested_datetime": iso(case.created_at, zone),

@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, redirect, render_template, request
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from cases.accounts import authenticate, user_exists
 from cases.db import transaction
+from cases.roles import ADMIN, AGENT, HEAD, MAYOR, STAFF
 from dashboard.web import sessions
 
 log = logging.getLogger(__name__)
 
+# The page each role starts on after login when the form has no usable ``next``.
+LANDING_PAGES = {
+    MAYOR: "/",
+    ADMIN: "/",
+    HEAD: "/queue",
+    STAFF: "/queue",
+    AGENT: "/console",
+}
 
-def _safe_next(target: str | None) -> str:
-    """Allow only a local path as the page after login."""
+
+def landing_page(role: str) -> str:
+    """Return the start page of a role: overview, work queue or agent console."""
+    return LANDING_PAGES.get(role, "/console")
+
+
+def _safe_next(target: str | None, role: str) -> str:
+    """Allow only a local path as the page after login, else the role's start."""
     parts = urlsplit(target or "")
     if not target or parts.scheme or parts.netloc or not target.startswith("/"):
-        return "/console"
+        return landing_page(role)
     if target.startswith("//") or "\\" in target:
-        return "/console"
+        return landing_page(role)
     return target
 
 
@@ -55,7 +72,7 @@ def login_submit():
             401,
         )
     log.info("login succeeded for user %r (%s)", user.username, user.role)
-    response = redirect(_safe_next(request.form.get("next")))
+    response = redirect(_safe_next(request.form.get("next"), user.role))
     sessions.start_session(user, response)
     return response
 
@@ -66,6 +83,33 @@ def logout():
     response = redirect("/login")
     sessions.end_session(response)
     return response
+
+
+def _seconds_until_reset(limiter: Limiter) -> int | None:
+    """Return the seconds until the exceeded limit lets a login through again."""
+    limit = limiter.current_limit
+    if limit is None:
+        return None
+    # RequestLimit.reset_at (Flask-Limiter 4.1) adds a second to the reset time, so a
+    # one-minute limit would read as 61 seconds.
+    return max(1, math.ceil(limit.window.reset_time - time.time()))
+
+
+def _wait_text(seconds: int | None) -> str:
+    if seconds is None or seconds <= 60:
+        return "a minute"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def _login_limited(limiter: Limiter, error: RateLimitExceeded):
+    """Render the rate-limited login in the site layout instead of the bare limit."""
+    seconds = _seconds_until_reset(limiter)
+    log.info(
+        "login rate limit %s reached from %s", error.description, request.remote_addr
+    )
+    page = render_template("login_limited.html", wait=_wait_text(seconds))
+    headers = {"Retry-After": str(seconds)} if seconds is not None else {}
+    return page, 429, headers
 
 
 def login_blueprint(limiter: Limiter) -> Blueprint:
@@ -80,4 +124,7 @@ def login_blueprint(limiter: Limiter) -> Blueprint:
     blueprint.add_url_rule("/login", "login", login_form, methods=["GET"])
     blueprint.add_url_rule("/login", "login_submit", submit, methods=["POST"])
     blueprint.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    blueprint.register_error_handler(
+        RateLimitExceeded, lambda error: _login_limited(limiter, error)
+    )
     return blueprint

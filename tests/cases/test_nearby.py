@@ -41,3 +41,38 @@ def test_nearby_same_address_without_coordinates(service, sessions):
     with sessions() as session:
         found = nearby_open_cases(session, "POTHOLE", None, None, " 1 MAIN ST ")
     assert [(c.case_number, c.distance_m) for c in found] == [(same.case_number, None)]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "3897 Nutmeg Ave",
+        "3897 nutmeg ave",
+        "3897 Nutmeg Avenue",
+        "3897 nutmeg ave.",
+        "3897  Nutmeg   Ave",
+        " 3897 NUTMEG AVENUE ",
+    ],
+)
+def test_nearby_address_matches_spellings(service, sessions, typed):
+    same = service.file(NewCase("POTHOLE", "Hole", address="3897 Nutmeg Ave"))
+    service.file(NewCase("POTHOLE", "Hole", address="3898 Nutmeg Ave"))
+    service.file(NewCase("POTHOLE", "Hole", address="3897 Nutmeg St"))
+    with sessions() as session:
+        found = nearby_open_cases(session, "POTHOLE", None, None, typed)
+    assert [c.case_number for c in found] == [same.case_number]
+
+
+def test_nearby_address_matches_directional(service, sessions):
+    same = service.file(NewCase("POTHOLE", "Hole", address="800 North French Street"))
+    with sessions() as session:
+        found = nearby_open_cases(session, "POTHOLE", None, None, "800 N. French St")
+    assert [c.case_number for c in found] == [same.case_number]
+
+
+def test_nearby_address_without_house_number(service, sessions):
+    same = service.file(NewCase("POTHOLE", "Hole", address="Rodney Square North"))
+    service.file(NewCase("POTHOLE", "Hole", address="Rodney Street"))
+    with sessions() as session:
+        found = nearby_open_cases(session, "POTHOLE", None, None, "rodney sq n")
+    assert [c.case_number for c in found] == [same.case_number]

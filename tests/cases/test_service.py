@@ -179,6 +179,26 @@ def test_merge_rules(service):
         service.close(grandchild, "duplicate")
 
 
+def test_merge_records_event_on_parent(service):
+    parent = service.file(POTHOLE).case_number
+    child = service.file(POTHOLE).case_number
+    service.merge(child, parent, actor=Actor("pat", "staff", "PW"))
+    events = service.show(parent).events
+    assert [event.kind for event in events] == ["created", "duplicate_attached"]
+    assert events[-1].note == f"case {child} attached as a duplicate"
+    assert events[-1].actor == "staff:pat"
+    assert events[-1].public is False
+
+
+def test_close_as_duplicate_records_event_on_parent(service):
+    parent = service.file(POTHOLE).case_number
+    child = service.file(POTHOLE).case_number
+    service.close(child, "duplicate", parent=parent)
+    events = service.show(parent).events
+    assert [event.kind for event in events] == ["created", "duplicate_attached"]
+    assert events[-1].note == f"case {child} attached as a duplicate"
+
+
 def test_closing_parent_closes_open_children(service, sessions, clock):
     parent = service.file(POTHOLE).case_number
     child = service.file(POTHOLE).case_number
@@ -226,6 +246,15 @@ def test_public_view_hides_personal_data(service):
     assert "rude" not in text
     assert public["description"] is None
     assert [note["text"] for note in public["notes"]] == ["Crew scheduled for Thursday"]
+
+
+def test_public_view_removes_contact_details(service):
+    typed = "Jo Smith, jo.smith@example.org or 302.555.0188, saw it on 6/1"
+    fields = {**POTHOLE.__dict__, "description": typed, "description_public": True}
+    number = service.file(NewCase(**fields)).case_number
+    public = service.lookup(number).description
+    assert public == "Jo Smith, [removed] or [removed], saw it on 6/1"
+    assert service.show(number).description == typed
 
 
 def test_lookup_distinguishes_invalid_from_unknown(service):

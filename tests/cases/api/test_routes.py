@@ -9,6 +9,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from cases.intake import NewCase
 from cases.models import Case
 
 V2 = "/open311/v2"
@@ -478,3 +479,22 @@ def test_service_definition_in_spanish_locale(live):
         {"key": "small", "name": "Pequeño"},
         {"key": "large", "name": "Large"},
     ]
+
+
+def test_get_request_removes_contact_details(live):
+    detail = live.cases.file(
+        NewCase(
+            "INFO",
+            "Call Jo at (302) 555-0142 or jo@example.org about 2 potholes",
+            description_public=True,
+        )
+    )
+    number = detail.case_number
+    record = get(live, f"{V2}/requests/{number}.json").json()[0]
+    assert record["description"] == (
+        "Call Jo at [removed] or [removed] about 2 potholes"
+    )
+    listed = get(live, f"{V2}/requests.json", service_request_id=number).json()
+    assert listed[0]["description"] == record["description"]
+    stored = live.cases.show(number).description
+    assert stored == "Call Jo at (302) 555-0142 or jo@example.org about 2 potholes"

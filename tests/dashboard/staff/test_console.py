@@ -119,6 +119,28 @@ def test_check_suggests_nearby_open_cases(live):
     assert "33 m" in page.text
 
 
+def test_check_suggests_same_address_spelled_out(live):
+    same = live.cases.file(
+        NewCase(
+            "POTHOLE",
+            "Hole",
+            address="3897 Nutmeg Ave",
+            attributes={"size": "small"},
+        )
+    )
+    browser = login(live, "amy")
+    fields = call_fields(address="3897  nutmeg Avenue.", latitude="", longitude="")
+    page = post_form(
+        browser,
+        live.url + "/console/file",
+        live.url + "/console?type=POTHOLE",
+        action="check",
+        **fields,
+    )
+    assert page.status_code == 200
+    assert f'name="attach" value="{same.case_number}"' in page.text
+
+
 def test_attach_files_call_as_duplicate(live):
     parent = file_pothole(live, 39.7503, -75.55)
     browser = login(live, "amy")
@@ -138,6 +160,10 @@ def test_attach_files_call_as_duplicate(live):
     assert child.parent_case_number == parent.case_number
     assert child.requester_name == "Caller Carl"
     assert [e.actor for e in child.events] == ["agent:amy", "agent:amy"]
+    parent_events = live.cases.show(parent.case_number).events
+    assert parent_events[-1].kind == "duplicate_attached"
+    assert parent_events[-1].actor == "agent:amy"
+    assert parent_events[-1].note == f"case {filed} attached as a duplicate"
 
 
 def test_file_call_as_new_case(live):

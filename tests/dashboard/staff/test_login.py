@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import requests
 
 from cases.models import WebSession
@@ -92,7 +93,41 @@ def test_login_ignores_offsite_next(live):
         allow_redirects=False,
         timeout=30,
     )
-    assert response.headers["Location"] == "/console"
+    assert response.headers["Location"] == "/queue"
+
+
+@pytest.mark.parametrize(
+    ("username", "landing"),
+    [
+        ("may", "/"),
+        ("ada", "/"),
+        ("hal", "/queue"),
+        ("pat", "/queue"),
+        ("amy", "/console"),
+    ],
+)
+def test_login_lands_on_role_start_page(live, username, landing):
+    live.add_user("ada", "admin")
+    response = attempt(live, username, PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == landing
+
+
+def test_login_next_overrides_role_start_page(live):
+    browser = requests.Session()
+    token = csrf_from(browser.get(live.url + "/login?next=/console", timeout=30).text)
+    response = browser.post(
+        live.url + "/login",
+        data={
+            "username": "may",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/console?type=POTHOLE",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.headers["Location"] == "/console?type=POTHOLE"
 
 
 def test_logout_ends_session(live):
@@ -118,6 +153,22 @@ def test_login_rate_limited_per_address(live):
     for name in ("a1", "a2", "a3"):
         assert attempt(live, name, "wrong password").status_code == 401
     assert attempt(live, "pat", PASSWORD).status_code == 429
+
+
+def test_login_rate_limit_page(live):
+    live.server.config["CITY311_LOGIN_USER_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        attempt(live, "pat", "wrong password")
+    response = attempt(live, "pat", PASSWORD)
+    assert response.status_code == 429
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert (
+        "There were too many login attempts, so please wait a minute and try again."
+        in response.text
+    )
+    assert '<header class="site">' in response.text
+    assert "per 1 minute" not in response.text
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
 
 
 def test_login_logged_without_password(live, caplog):
