@@ -45,7 +45,7 @@ PERIOD = "from=2026-11-02&to=2026-11-29"
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What the bench serves: a single DuckDB file, or a data folder's snapshot.
+    """The snapshot the bench serves: one DuckDB file, or a data folder's.
 
     With ``file`` the server reads that file as its only version. Without it
     the server reads the published snapshot of ``data_dir`` the way a
@@ -86,7 +86,7 @@ READY = {
 
 
 def write_delta(base: Path, delta: Path, cases: int) -> None:
-    """Write a delta segment that holds ``cases`` cases of ``base`` again.
+    """Write a delta segment that repeats about ``cases`` cases of ``base``.
 
     Served with the base through ``etl.warehouse.connect_segments``, every
     case table is read as a deployed dashboard reads it after an incremental

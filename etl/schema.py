@@ -80,7 +80,7 @@ NEXT_AT_SQL = f'lead("at") OVER (PARTITION BY case_id ORDER BY {CASE_EVENT_ORDER
 # The storage order of fact_case_event rows: open states by the end of their
 # span, then open states without an end (a case's last event), then closed
 # states by time. Backlog at T reads the open states whose span ends after T,
-# and closure counts read closed states in a date range; in this order each is
+# and closure counts read closed states in a date range. In this order each is
 # a narrow stretch of the table, so DuckDB's per-row-group minimum and maximum
 # let it skip the rest.
 EVENT_STORAGE_ORDER = (

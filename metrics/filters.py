@@ -98,7 +98,7 @@ class Filters:
 
         A period of whole calendar months is compared with as many whole
         months before it (October with September, a quarter with the quarter
-        before), and its as-of time moves back by those months, so months of
+        before). Its as-of time moves back by those months, so months of
         different lengths line up by day of the month. Any other period is
         compared with the same number of days before it.
         """

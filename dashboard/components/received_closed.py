@@ -49,7 +49,7 @@ def make_figure(
     case-list period), the basis and the hover label. The axis is a category
     axis labelled with the dates, so plotly never shows a week as a time of day.
     ``first`` and ``last`` are the period's days: the hover of a week they cut
-    says which of its days are counted.
+    names the days counted.
     """
     if series.empty:
         return empty_figure(TITLE, "no weeks in the period")

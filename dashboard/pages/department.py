@@ -198,7 +198,7 @@ def show_by_type(code, query):
 
 
 # Aging, the transfers and outcomes, and the overdue list have a callback
-# each, so the browser asks for them at once and each appears when its own
+# each, so the browser requests them at once and each appears when its own
 # queries finish.
 @callback(
     Output("department-aging", "figure"),

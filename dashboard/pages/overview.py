@@ -239,7 +239,7 @@ def map_figure(query):
     )
 
 
-# Each chart has its own callback, so the browser asks for them at once and
+# Each chart has its own callback, so the browser requests them together and
 # each appears when its own queries finish.
 CHARTS = {
     "overview-received-closed": received_closed_figure,

@@ -150,7 +150,7 @@ def default_views():
     return [("public page", partial(load_figures, "4"))]
 
 
-# The two tables and the map have a callback each, so the browser asks for
+# The two tables and the map have a callback each, so the browser requests
 # them at once and each appears when its own queries finish.
 @callback(
     Output("public-departments", "children"),
