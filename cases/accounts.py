@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cases.errors import ValidationError
 from cases.models import ApiKey, Department, User, WebSession
-from cases.roles import DEPARTMENT_SCOPED, PUBLIC, ROLES, SYSTEM, Actor
+from cases.roles import ADMIN, DEPARTMENT_SCOPED, PUBLIC, ROLES, SYSTEM, Actor
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +169,27 @@ def set_active(session: Session, username: str, active: bool) -> tuple[bool, int
     check in ``dashboard.web.sessions.load_user`` also rejects inactive users.
     """
     user = find_user(session, username)
+    if not active and user.active and user.role == ADMIN:
+        _check_other_admin(session, user)
     changed = user.active != active
     user.active = active
     ended = 0 if active else end_user_sessions(session, user)
     return changed, ended
+
+
+def _check_other_admin(session: Session, user: User) -> None:
+    """Raise ValidationError when ``user`` is the last active administrator."""
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == ADMIN, User.active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise ValidationError(
+            "username",
+            f"user {user.username!r} is the last active administrator; add or "
+            "enable another administrator first",
+        )
 
 
 def end_user_sessions(session: Session, user: User) -> int:

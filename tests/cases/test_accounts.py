@@ -162,6 +162,21 @@ def test_disable_blocks_login(sessions):
     assert enabled == (True, 0)
 
 
+def test_disable_last_admin_rejected(sessions):
+    with transaction(sessions) as session:
+        add_user(session, "ada", PASSWORD, "admin", None)
+    expected = pytest.raises(ValidationError, match="'ada' is the last active admin")
+    with expected, transaction(sessions) as session:
+        set_active(session, "ada", False)
+    with transaction(sessions) as session:
+        add_user(session, "bob", PASSWORD, "admin", None)
+    with transaction(sessions) as session:
+        assert set_active(session, "ada", False) == (True, 0)
+    expected = pytest.raises(ValidationError, match="'bob' is the last active admin")
+    with expected, transaction(sessions) as session:
+        set_active(session, "bob", False)
+
+
 def test_disable_unknown_user_fails(sessions):
     expected = pytest.raises(ValidationError, match="user 'nobody' not found")
     with expected, transaction(sessions) as session:
