@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -219,6 +220,9 @@ def status_page():
         problem=None,
         type_name=text.type_name(case.service_type, case.service_type_name),
         department_name=text.department_name(case.department, case.department_name),
+        late=case.status != "closed"
+        and case.due_at is not None
+        and case.due_at < datetime.now(UTC),
     )
 
 

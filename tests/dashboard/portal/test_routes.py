@@ -344,3 +344,25 @@ def test_language_switcher_names_other_language(live):
     spanish = page(live, "/request?type=POTHOLE&lang=es").text
     assert 'hreflang="es" lang="es">Español</a>' in english
     assert 'hreflang="en" lang="en">English</a>' in spanish
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "later than expected"), ("es", "con retraso")],
+)
+def test_status_says_when_open_case_is_late(live, lang, words):
+    from datetime import UTC, datetime, timedelta
+
+    from cases.service import CaseService
+
+    month_ago = datetime.now(UTC) - timedelta(days=30)
+    past = CaseService(live.cases.sessions, live.cases.city, clock=lambda: month_ago)
+    small = {"size": "small"}
+    late = past.file(NewCase("POTHOLE", "Hole", address="1 Main St", attributes=small))
+    response = page(live, f"/status?number={late.case_number}&lang={lang}")
+    assert words in response.text
+    fresh = live.cases.file(
+        NewCase("POTHOLE", "Hole", address="2 Main St", attributes=small)
+    )
+    response = page(live, f"/status?number={fresh.case_number}&lang={lang}")
+    assert words not in response.text
