@@ -131,16 +131,10 @@ def set_password_command(app: AppContext, username: str) -> None:
 @handle_errors
 def disable_command(app: AppContext, username: str) -> None:
     """Stop USERNAME from logging in and end its web sessions."""
-    from cases.accounts import set_active
-    from cases.db import transaction
-
-    with transaction(app.sessions) as session:
-        changed, ended = _check(set_active, session, username, False)
-    if not changed:
-        click.echo(f"User {username} was already disabled.")
-        return
-    log.info("user %r disabled; %d web sessions ended", username, ended)
-    click.echo(f"User {username} disabled; {ended} web sessions ended.")
+    ended = _set_active(app, username, False)
+    if ended is not None:
+        log.info("user %r disabled; %d web sessions ended", username, ended)
+        click.echo(f"User {username} disabled; {ended} web sessions ended.")
 
 
 @user.command("enable")
@@ -149,16 +143,23 @@ def disable_command(app: AppContext, username: str) -> None:
 @handle_errors
 def enable_command(app: AppContext, username: str) -> None:
     """Let a disabled USERNAME log in again with its current password."""
+    if _set_active(app, username, True) is not None:
+        log.info("user %r enabled", username)
+        click.echo(f"User {username} enabled.")
+
+
+def _set_active(app: AppContext, username: str, active: bool) -> int | None:
+    """Enable or disable a login; return the web sessions ended, None if unchanged."""
     from cases.accounts import set_active
     from cases.db import transaction
 
     with transaction(app.sessions) as session:
-        changed, _ = _check(set_active, session, username, True)
+        changed, ended = _check(set_active, session, username, active)
     if not changed:
-        click.echo(f"User {username} was already enabled.")
-        return
-    log.info("user %r enabled", username)
-    click.echo(f"User {username} enabled.")
+        state = "enabled" if active else "disabled"
+        click.echo(f"User {username} was already {state}.")
+        return None
+    return ended
 
 
 def _check(function, *args):

@@ -1,11 +1,13 @@
 """Decide whether an incremental run has anything to publish.
 
 A run re-reads the overlap window behind the watermark, so it always reads a
-few cases the current snapshot already has. When every case read has the
-``updated_at`` the snapshot stores, the departments and service types equal
-the snapshot's dimensions, and the snapshot was published on the same
-city-local date (``dim_date`` reaches the date of its run), a new version would
-contain the same rows. The run then publishes nothing.
+few cases the current snapshot already has. A new version would contain the
+same rows when three things hold, and the run then publishes nothing:
+
+- every case read has the ``updated_at`` the snapshot stores;
+- the departments and service types equal the snapshot's dimensions;
+- the snapshot was published on the same city-local date, because
+  ``dim_date`` reaches the date of its run.
 
 NOTE: the city configuration (holidays, business hours, districts) is not
 compared. An edit to it reaches the warehouse with the next run that publishes,

@@ -43,8 +43,8 @@ COLUMN_DEFS: list[dict[str, Any]] = [
         "cellClass": "text-primary text-decoration-underline",
     },
     {"field": "created_at", "headerName": "Created"},
-    # A list of the cases open or overdue at a period's end shows what they
-    # are now, which the headers say: some have been closed since.
+    # A list of the cases open or overdue at a period's end shows their values
+    # today, as the headers state, because some have been closed since.
     {"field": "status", "headerName": "Status now", **TEXT_FILTER},
     {"field": "department", "headerName": "Department now", **TEXT_FILTER},
     {"field": "service_type_name", "headerName": "Service type", **TEXT_FILTER},

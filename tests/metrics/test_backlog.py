@@ -160,7 +160,7 @@ def test_overdue_list_orders_ties_by_number(tmp_path):
             [Event("created", created, created.date(), "new")],
             due_at=due if case_id != 5 else local(2026, 11, 11, 9),
         )
-        # Inserted out of number order, so storage order cannot give the answer.
+        # Inserted out of number order, so storage order cannot produce the result.
         for case_id in (4, 2, 5, 3, 1)
     ]
     path = write_warehouse(tmp_path / "ties.duckdb", DEPARTMENTS, SERVICE_TYPES, cases)

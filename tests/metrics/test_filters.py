@@ -60,19 +60,19 @@ def test_filters_reject_empty_code():
         Filters(date(2026, 1, 1), date(2026, 1, 2), channels=("",))
 
 
-def test_previous_period_of_a_month_is_the_month_before():
+def test_previous_period_month():
     filters = Filters(date(2026, 3, 1), date(2026, 3, 31))
     previous = filters.previous_period()
     assert (previous.start, previous.end) == (date(2026, 2, 1), date(2026, 2, 28))
 
 
-def test_previous_period_of_a_quarter_is_the_quarter_before():
+def test_previous_period_quarter():
     filters = Filters(date(2026, 1, 1), date(2026, 3, 31))
     previous = filters.previous_period()
     assert (previous.start, previous.end) == (date(2025, 10, 1), date(2025, 12, 31))
 
 
-def test_previous_period_of_other_days_has_equal_length():
+def test_previous_period_equal_length():
     filters = Filters(date(2026, 3, 2), date(2026, 3, 15))
     previous = filters.previous_period()
     assert (previous.start, previous.end) == (date(2026, 2, 16), date(2026, 3, 1))
