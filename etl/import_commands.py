@@ -90,6 +90,12 @@ def print_summary(summary, as_json: bool) -> None:
     )
     if payload["rejects_file"]:
         click.echo(f"Rejected rows: {payload['rejects_file']}")
+    if payload["damaged_text_kept"]:
+        click.echo(
+            f"Kept the stored text of {payload['damaged_text_kept']} cases: the "
+            "file has U+FFFD where they have readable characters (an export "
+            "in another encoding); re-export the file as UTF-8 to compare it fully."
+        )
 
 
 @click.command("import")

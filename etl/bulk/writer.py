@@ -43,6 +43,7 @@ from etl.bulk.checks import (
     check_record,
 )
 from etl.bulk.columnar import FLAG_TEXT, BlockColumns, case_numbers, fresh_tuples
+from etl.bulk.damaged import keep_readable_text
 from etl.bulk.events import (
     HistoryRecord,
     ImportEvent,
@@ -84,6 +85,9 @@ class ImportSummary:
     seconds: float = 0.0
     created_departments: int = 0
     created_service_types: int = 0
+    # Updated or unchanged rows whose damaged text (U+FFFD where the stored
+    # case has readable characters) was not stored; see etl.bulk.damaged.
+    damaged_text_kept: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +102,7 @@ class ImportSummary:
             "seconds": round(self.seconds, 3),
             "created_departments": self.created_departments,
             "created_service_types": self.created_service_types,
+            "damaged_text_kept": self.damaged_text_kept,
         }
 
 
@@ -345,7 +350,7 @@ class BulkWriter:
         summary.created_service_types = self.catalogue.created_types
         log.info(
             "import of %s finished in %.1f s: read %d, inserted %d, updated %d, "
-            "unchanged %d, rejected %d, flagged %d",
+            "unchanged %d, rejected %d, flagged %d, damaged text kept %d",
             summary.source,
             summary.seconds,
             summary.read,
@@ -354,6 +359,7 @@ class BulkWriter:
             summary.unchanged,
             summary.rejected,
             summary.flagged,
+            summary.damaged_text_kept,
         )
         return summary
 
@@ -703,6 +709,8 @@ class BulkWriter:
             planned = self._target_events(pending, known)
             target, _ = replay(planned)
             fields = stated_fields(pending.record)
+            if not isinstance(pending.record, HistoryRecord):
+                self._keep_readable_text(row, target, fields)
             if all(row[name] == target[name] for name in fields):
                 self.summary.unchanged += 1
                 continue
@@ -736,6 +744,19 @@ class BulkWriter:
         store.update_cases(connection, updates)
         store.insert_events(connection, events)
         self.summary.updated += len(updates)
+
+    def _keep_readable_text(
+        self, row: dict[str, Any], target: dict[str, Any], fields: tuple[str, ...]
+    ) -> None:
+        kept = keep_readable_text(row, target, fields)
+        if kept:
+            self.summary.damaged_text_kept += 1
+            log.debug(
+                "case %s: kept the stored %s; the export has U+FFFD in place of "
+                "its characters",
+                row["id"],
+                " and ".join(kept),
+            )
 
 
 def _block_fits(block: RecordBlock) -> bool:
