@@ -11,6 +11,7 @@ import io
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 import flask
 import pandas as pd
@@ -51,19 +52,31 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def csv_rows(batches) -> Iterator[str]:
-    """Render frames as CSV text: a header, then one chunk per frame."""
+def csv_rows(batches, zone: ZoneInfo) -> Iterator[str]:
+    """Render frames as CSV text: a header, then one chunk per frame.
+
+    Instants are written in the city's local time with their UTC offset, as
+    staff read them on the case pages, so a spreadsheet shows the local time.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     yield buffer.getvalue()
     for frame in batches:
-        frame = defuse_formulas(frame)
+        frame = local_times(defuse_formulas(frame), zone)
         buffer = io.StringIO()
         frame.to_csv(
             buffer, header=False, index=False, date_format="%Y-%m-%dT%H:%M:%S%z"
         )
         yield buffer.getvalue()
+
+
+def local_times(frame: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
+    """Convert every time-zone-aware column of ``frame`` to ``zone``."""
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+            frame[column] = frame[column].dt.tz_convert(zone)
+    return frame
 
 
 def register_exports(server: flask.Flask) -> None:
@@ -87,7 +100,8 @@ def register_exports(server: flask.Flask) -> None:
 
         def generate() -> Iterator[str]:
             with rt.reader.pool.cursor(version) as connection:
-                yield from csv_rows(iter_case_batches(connection, query, now))
+                batches = iter_case_batches(connection, query, now)
+                yield from csv_rows(batches, zone)
 
         log.info("CSV export of %s cases for %s", basis, flask.request.query_string)
         return flask.Response(

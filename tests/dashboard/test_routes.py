@@ -68,3 +68,11 @@ def test_packet_is_a_pdf(client):
     assert (
         "citistat-2026-11-02-2026-11-29.pdf" in response.headers["Content-Disposition"]
     )
+
+
+def test_csv_times_carry_local_offset(client):
+    response = client.get(f"/cases.csv?{NOVEMBER}&department=PW&basis=overdue")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    offsets = {row["created_at"][-5:] for row in rows}
+    assert offsets <= {"-0500", "-0400"}
+    assert offsets
