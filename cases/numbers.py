@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 # Damm's totally anti-symmetric quasigroup of order 10 (H. M. Damm, 2004).
 _DAMM_TABLE = (
     (0, 3, 1, 7, 5, 9, 8, 6, 4, 2),
@@ -46,6 +48,33 @@ def format_case_number(year: int, sequence: int) -> str:
         raise ValueError(f"case sequence must be positive, not {sequence}")
     body = f"{year % 100:02d}{sequence:06d}"
     return f"{body[:2]}-{body[2:]}-{damm_check_digit(body)}"
+
+
+def format_case_numbers(years: np.ndarray, sequences: np.ndarray) -> list[str]:
+    """Build the case numbers of many cases at once, as ``format_case_number`` does.
+
+    ``years`` and ``sequences`` are integer arrays of equal length.
+    """
+    if len(sequences) == 0:
+        return []
+    if sequences.max() > 999_999 or sequences.min() < 1:
+        return [
+            format_case_number(year, sequence)
+            for year, sequence in zip(years.tolist(), sequences.tolist(), strict=True)
+        ]
+    # The eight digits YYNNNNNN, their Damm check digit, and the number's text.
+    body = (years % 100) * 1_000_000 + sequences
+    digits = (body[:, None] // 10 ** np.arange(7, -1, -1)) % 10
+    table = np.array(_DAMM_TABLE, dtype=np.int8)
+    check = np.zeros(len(body), dtype=np.int64)
+    for position in range(8):
+        check = table[check, digits[:, position]]
+    characters = np.empty((len(body), 11), dtype=np.uint32)
+    characters[:, [0, 1]] = digits[:, :2] + ord("0")
+    characters[:, 2] = characters[:, 9] = ord("-")
+    characters[:, 3:9] = digits[:, 2:] + ord("0")
+    characters[:, 10] = check + ord("0")
+    return characters.view("<U11").ravel().tolist()
 
 
 def _compact(text: str) -> str:

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection
 
-from cases.numbers import _DAMM_TABLE, format_case_number
+from cases.numbers import format_case_numbers
 from cases.quality import join_flags
 from etl.bulk.fresh import _ALIAS_SQL, CASE_COLUMNS, EVENT_COLUMNS
 from etl.bulk.store import CASE, EVENT
@@ -38,7 +38,6 @@ from etl.sources.dates import Dates
 # The flag text a case stores for each combination of ``checks.BIT`` bits.
 FLAG_TEXT = tuple(join_flags(flags) for flags in FLAG_SETS)
 NAT = np.datetime64("NaT", "us")
-_DAMM = np.array(_DAMM_TABLE, dtype=np.int8)
 
 # The extra event of each status after ``created``: kind and stored data text
 # (``{}`` stands for the JSON of the event's time or outcome).
@@ -160,6 +159,58 @@ class BlockColumns:
         ]
 
 
+def picked_case_values(
+    columns: BlockColumns,
+    positions: Sequence[int],
+    type_id: Callable[[str], int],
+    department_id: Callable[[str], int],
+) -> dict[str, list[Any]]:
+    """Return the bound case fields of the rows at ``positions``, by column name.
+
+    Case ids and case numbers are left out; the service type and department
+    codes are mapped to ids with ``type_id`` and ``department_id``.
+    """
+    block = columns.block
+    pick = _picker(positions)
+    return {
+        "service_type_id": _mapped(pick(block.service_code), type_id),
+        "department_id": _mapped(pick(block.department_code), department_id),
+        "channel": pick(block.channel),
+        "description": pick(block.description),
+        "address": pick(block.address),
+        "latitude": pick(block.latitude),
+        "longitude": pick(block.longitude),
+        "district": pick(block.district),
+        "status": pick(block.status),
+        "outcome": pick(block.outcome),
+        "external_id": pick(block.external_id),
+        "created_at": pick(columns.created_at),
+        "first_response_at": pick(columns.first_response_at),
+        "due_at": pick(columns.due_at),
+        "closed_at": pick(columns.closed_at),
+        "hold_started_at": pick(columns.hold_started_at),
+        "flags": pick(columns.flags),
+    }
+
+
+def created_data(
+    columns: BlockColumns, positions: Sequence[int], values: dict[str, list[Any]]
+) -> list[str]:
+    """Return the stored data text of each picked row's ``created`` event."""
+    heads: dict[tuple[int, int], str] = {}
+    texts = []
+    for key, rest in zip(
+        zip(values["service_type_id"], values["department_id"], strict=True),
+        _picker(positions)(columns.created_rest),
+        strict=True,
+    ):
+        head = heads.get(key)
+        if head is None:
+            head = heads[key] = _CREATED_HEAD % key
+        texts.append(head + rest)
+    return texts
+
+
 def fresh_tuples(
     columns: BlockColumns,
     positions: Sequence[int],
@@ -174,68 +225,29 @@ def fresh_tuples(
     ``ids`` and ``numbers`` are the new cases' ids and case numbers in the
     same order; ``type_id`` and ``department_id`` map a row's codes to ids.
     """
-    block = columns.block
+    values: dict[str, Iterable[Any]] = dict(
+        picked_case_values(columns, positions, type_id, department_id),
+        id=ids,
+        case_number=numbers,
+    )
+    cases = list(zip(*(values[name] for name in _BOUND_CASE_COLUMNS), strict=True))
+    aliases = list(zip(values["external_id"], ids, strict=True))
     pick = _picker(positions)
-    service_codes = pick(block.service_code)
-    department_codes = pick(block.department_code)
-    type_ids = _mapped(service_codes, type_id)
-    department_ids = _mapped(department_codes, department_id)
-    external_ids = pick(block.external_id)
-    case_values: dict[str, Iterable[Any]] = {
-        "id": ids,
-        "case_number": numbers,
-        "service_type_id": type_ids,
-        "department_id": department_ids,
-        "channel": pick(block.channel),
-        "description": pick(block.description),
-        "address": pick(block.address),
-        "latitude": pick(block.latitude),
-        "longitude": pick(block.longitude),
-        "district": pick(block.district),
-        "status": pick(block.status),
-        "outcome": pick(block.outcome),
-        "external_id": external_ids,
-        "created_at": pick(columns.created_at),
-        "first_response_at": pick(columns.first_response_at),
-        "due_at": pick(columns.due_at),
-        "closed_at": pick(columns.closed_at),
-        "hold_started_at": pick(columns.hold_started_at),
-        "flags": pick(columns.flags),
-    }
-    cases = list(zip(*(case_values[name] for name in _BOUND_CASE_COLUMNS), strict=True))
-    aliases = list(zip(external_ids, ids, strict=True))
-    heads: dict[tuple[int, int], str] = {}
     events: list[tuple[Any, ...]] = []
     append = events.append
-    for (
-        case_id,
-        type_ident,
-        department_ident,
-        at,
-        rest,
-        kind,
-        extra_at,
-        data,
-        note,
-    ) in zip(
+    for case_id, at, data, kind, extra_at, extra_data, note in zip(
         ids,
-        type_ids,
-        department_ids,
-        pick(columns.created_at),
-        pick(columns.created_rest),
+        values["created_at"],
+        created_data(columns, positions, values),  # type: ignore[arg-type]
         pick(columns.extra_kind),
         pick(columns.extra_at),
         pick(columns.extra_data),
         pick(columns.extra_note),
         strict=True,
     ):
-        key = (type_ident, department_ident)
-        head = heads.get(key)
-        if head is None:
-            head = heads[key] = _CREATED_HEAD % key
-        append((case_id, "created", at, head + rest, None))
+        append((case_id, "created", at, data, None))
         if kind is not None:
-            append((case_id, kind, extra_at, data, note))
+            append((case_id, kind, extra_at, extra_data, note))
     return cases, aliases, events
 
 
@@ -306,23 +318,7 @@ def case_numbers(
     for year, count in sorted(Counter(years).items()):
         numbers = reserve(year, count)
         sequences[year_array == year] = np.arange(numbers.start, numbers.stop)
-    if len(sequences) == 0 or sequences.max() > 999_999 or sequences.min() < 1:
-        return [
-            format_case_number(year, sequence)
-            for year, sequence in zip(years, sequences.tolist(), strict=True)
-        ]
-    # The eight digits YYNNNNNN, their Damm check digit, and the number's text.
-    body = (year_array % 100) * 1_000_000 + sequences
-    digits = (body[:, None] // 10 ** np.arange(7, -1, -1)) % 10
-    check = np.zeros(len(body), dtype=np.int64)
-    for position in range(8):
-        check = _DAMM[check, digits[:, position]]
-    characters = np.empty((len(body), 11), dtype=np.uint32)
-    characters[:, [0, 1]] = digits[:, :2] + ord("0")
-    characters[:, 2] = characters[:, 9] = ord("-")
-    characters[:, 3:9] = digits[:, 2:] + ord("0")
-    characters[:, 10] = check + ord("0")
-    return characters.view("<U11").ravel().tolist()
+    return format_case_numbers(year_array, sequences)
 
 
 def _picker(positions: Sequence[int]) -> Callable[[list], list]:
