@@ -147,6 +147,7 @@ def import_command(
     before the failure; running it again completes it.
     """
     from etl.bulk import write_records
+    from etl.bulk.ingest import IngestError
 
     if fmt == OPEN311:
         summary = _import_open311(app, location, source_name, since, page_size)
@@ -176,7 +177,7 @@ def import_command(
             read(path, **options),
             **writer_options(app, fmt, source_name),
         )
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, IngestError) as error:
         fail(f"import of {path} as {fmt} failed: {error}")
     print_summary(summary, as_json)
 

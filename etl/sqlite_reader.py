@@ -313,7 +313,7 @@ def _map_file(file: Path) -> pa.Table:
         return pa.ipc.open_file(source).read_all()
 
 
-def _exit_with_parent(parent_pid: int) -> None:
+def exit_with_parent(parent_pid: int) -> None:
     """End this worker when the coordinator dies, even by SIGKILL.
 
     Without it a killed ETL run would leave workers holding read transactions
@@ -335,7 +335,7 @@ def _work(spec_file: str, parent_pid: int) -> None:
     import adbc_driver_manager
     import adbc_driver_sqlite
 
-    _exit_with_parent(parent_pid)
+    exit_with_parent(parent_pid)
     if "_sqlite3" in sys.modules:
         raise ReaderError(
             "the sqlite3 module is loaded in the ADBC reader process; "

@@ -55,6 +55,15 @@ class Catalogue:
             self.types[code] = ident
             self.type_departments[ident] = department_id
 
+    def knows_codes(
+        self, departments: Iterable[str | None], services: Iterable[str]
+    ) -> bool:
+        """Tell whether ``ensure`` would find these codes stored; a department
+        code of None or "" stands for the unstated department."""
+        return all(
+            (code or UNSTATED_DEPARTMENT) in self.departments for code in departments
+        ) and all(code in self.types for code in services)
+
     def ensure(
         self, connection: Connection, records: Iterable[Any], source: str
     ) -> None:

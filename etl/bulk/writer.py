@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,6 +52,8 @@ from etl.bulk.events import (
     derive_events,
     replay,
 )
+from etl.bulk.fresh_arrow import fresh_tables
+from etl.bulk.ingest import IngestError, IngestProcess, IngestResult
 from etl.bulk.plan import plan_update, stated_fields
 from etl.bulk.progress import Progress
 from etl.rejects import RejectsFile, rejects_path
@@ -300,6 +303,7 @@ class BulkWriter:
         batch_size: int = DEFAULT_BATCH_SIZE,
         clock: Callable[[], datetime] = utc_now,
         driver_tuples: bool = True,
+        ingest_process: bool = True,
     ) -> None:
         self.engine = engine
         self.zone = zone
@@ -307,6 +311,8 @@ class BulkWriter:
         self.batch_size = batch_size
         self.clock = clock
         self.driver_tuples = driver_tuples
+        self.ingest_process = ingest_process
+        self._ingest: IngestProcess | None = None
         self.catalogue = Catalogue(configured_types)
         label = source_name or source
         self.summary = ImportSummary(source=label)
@@ -327,7 +333,12 @@ class BulkWriter:
         self._batch = _Batch()
         progress = Progress(self.summary)
         self._writing = _Writing(self._flush, progress, background=sqlite)
+        database = self.engine.url.database
+        if columnar and self.ingest_process and database not in (None, "", ":memory:"):
+            self._ingest = IngestProcess(database)
         try:
+            if self._ingest is not None:
+                self._ingest.start()
             for item in items:
                 if isinstance(item, RecordBlock):
                     if columnar and self._take_block(item):
@@ -339,8 +350,13 @@ class BulkWriter:
             if self._batch.size:
                 self._write_full_batch()
             self._writing.finish()
+            if self._ingest is not None:
+                self._settle(self._ingest.drain())
         finally:
             self._writing.stop()
+            if self._ingest is not None:
+                self._ingest.close()
+                self._ingest = None
             self.rejects.close()
             progress.close()
         summary = self.summary
@@ -397,12 +413,53 @@ class BulkWriter:
             # Build the columns here, where they overlap with the writer
             # thread, unless the last block had no new case (a re-import).
             shared.columns  # noqa: B018
+        accepted, rejected, flagged = self._check_block(block, source)
+        summary = self.summary
+        summary.flagged += flagged
+        read_before = summary.read
+        numbers = block.row_numbers
+        written = 0  # rejects written so far
+
+        def write_rejects(before: int) -> None:
+            nonlocal written
+            while written < len(rejected) and rejected[written][0] < before:
+                i, reason, raw = rejected[written]
+                self._reject(numbers[i], reason, raw)
+                written += 1
+
+        start = 0
+        while start < len(accepted):
+            need = self.batch_size - self._batch.size
+            taken = accepted[start : start + need]
+            start += len(taken)
+            self._batch.add_rows(_BlockRows(shared, source, taken))
+            if self._batch.size >= self.batch_size:
+                last = taken[-1]
+                write_rejects(last)
+                summary.read = read_before + last + 1
+                self._write_full_batch()
+        write_rejects(block.n)
+        summary.read = read_before + block.n
+        return True
+
+    def _check_block(
+        self, block: RecordBlock, source: str
+    ) -> tuple[list[int], list[tuple[int, str, str]], int]:
+        """Check a block's rows as ``_take`` would; return the positions
+        accepted, the rejects (position, reason, raw text) and the number of
+        accepted rows with a flag."""
         quick = _block_fits(block)
         seen = self._seen
-        summary = self.summary
+        n = block.n
+        flag_bits = block.flag_bits
+        if quick and block.reasons.count(None) == n:
+            # The usual block: every row readable and new to this import.
+            keys = set(zip(repeat(source), block.external_id))
+            if len(keys) == n and seen.isdisjoint(keys):
+                seen |= keys
+                return list(range(n)), [], n - flag_bits.count(0)
         accepted: list[int] = []
         rejected: list[tuple[int, str, str]] = []
-        flag_bits = block.flag_bits
         flagged = 0
         for i, (external_id, reason) in enumerate(
             zip(block.external_id, block.reasons, strict=True)
@@ -430,32 +487,7 @@ class BulkWriter:
             accepted.append(i)
             if flag_bits[i]:
                 flagged += 1
-        summary.flagged += flagged
-        read_before = summary.read
-        numbers = block.row_numbers
-        written = 0  # rejects written so far
-
-        def write_rejects(before: int) -> None:
-            nonlocal written
-            while written < len(rejected) and rejected[written][0] < before:
-                i, reason, raw = rejected[written]
-                self._reject(numbers[i], reason, raw)
-                written += 1
-
-        start = 0
-        while start < len(accepted):
-            need = self.batch_size - self._batch.size
-            taken = accepted[start : start + need]
-            start += len(taken)
-            self._batch.add_rows(_BlockRows(shared, source, taken))
-            if self._batch.size >= self.batch_size:
-                last = taken[-1]
-                write_rejects(last)
-                summary.read = read_before + last + 1
-                self._write_full_batch()
-        write_rejects(block.n)
-        summary.read = read_before + block.n
-        return True
+        return accepted, rejected, flagged
 
     def _accept(self, item: SourceRecord | RejectedRow) -> _Pending | None:
         """Check one item; reject it (and return None) or return it for the batch."""
@@ -498,8 +530,21 @@ class BulkWriter:
             if collecting:
                 gc.enable()
 
-    def _write_batch(self, batch: _Batch) -> None:
+    def _write_batch(self, batch: _Batch, *, ingest: bool = True) -> None:
+        """Write one batch in one transaction, or send it to the ingest process.
+
+        The ingest process takes a batch of block rows whose cases are all new.
+        Any other batch is written here, after every batch sent earlier has
+        been inserted, so ids follow the order of the rows and records can
+        name earlier cases as parents.
+        """
         now = self.clock()
+        if self._ingest is not None and ingest:
+            # After a batch with stored cases (a re-import), the next is
+            # likely the same, and the lookup would only be made twice.
+            if self._expect_new and self._send_all_new(batch, now):
+                return
+            self._settle(self._ingest.drain())
         with Session(self.engine) as session, session.begin():
             connection = session.connection()
             store.lock_sources(connection, _batch_sources(batch))
@@ -517,6 +562,82 @@ class BulkWriter:
                 self._insert_new(session, fresh, known, now)
                 changed += [p for p in part if p.key in stored]
             self._update_existing(connection, changed, stored, known, now)
+
+    def _send_all_new(self, batch: _Batch, now: datetime) -> bool:
+        """Send a batch of block rows whose cases are all new and codes known.
+
+        Such a batch writes nothing in this process, so it is looked up in a
+        read transaction, which does not wait for the write lock that the
+        ingest process holds while it inserts the batch before. Returns False,
+        having sent nothing, when a row's case is stored or a code is missing.
+        """
+        if not self._knows_codes(batch):
+            return False
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(sqlite_deferred=True)
+            with connection.begin():
+                if self._fetch_stored(connection, batch):
+                    return False
+        self._expect_new = True
+        for part in batch.parts:
+            assert isinstance(part, _BlockRows)
+            self._send_fresh(part, part.positions, now)
+        return True
+
+    def _knows_codes(self, batch: _Batch) -> bool:
+        """Tell whether every department and service code of the block rows
+        of ``batch`` is stored, as ``Catalogue.ensure`` would find them."""
+        departments: set[str | None] = set()
+        services: set[str] = set()
+        for part in batch.parts:
+            if not isinstance(part, _BlockRows):
+                return False
+            block = part.block
+            departments.update(block.department_code[i] for i in part.positions)
+            services.update(block.service_code[i] for i in part.positions)
+        return self.catalogue.knows_codes(departments, services)
+
+    def _send_fresh(self, rows: _BlockRows, fresh: list[int], now: datetime) -> None:
+        """Send the new cases of ``rows`` at ``fresh`` to the ingest process."""
+        assert self._ingest is not None
+        tables = fresh_tables(
+            rows.columns,
+            fresh,
+            [rows.columns.years[i] for i in fresh],
+            self.catalogue.types.__getitem__,
+            self.catalogue.department_id,
+            rows.source,
+            store.sqlite_datetime(now),
+        )
+        # Counted when sent, so progress lines read as on the other paths; a
+        # batch that comes back rolled back is taken out again.
+        self.summary.inserted += len(fresh)
+        self._settle(self._ingest.send(tables, (rows, fresh)))
+
+    def _settle(self, results: list[IngestResult]) -> None:
+        """Check the batches sent; write a batch that met a constraint here.
+
+        A constraint fails when another import stored some of the batch's
+        cases after this writer looked them up. Writing the rows again in this
+        process updates those cases and inserts the rest.
+        """
+        for result in results:
+            rows, fresh = result.context
+            if result.ok:
+                continue
+            self.summary.inserted -= len(fresh)
+            if not result.integrity:
+                raise IngestError(f"inserting new cases failed: {result.error}")
+            log.info(
+                "import of %s: %d new cases met a constraint in the ingest "
+                "process (%s); writing them again",
+                self.summary.source,
+                len(fresh),
+                result.error,
+            )
+            retry = _Batch()
+            retry.add_rows(_BlockRows(rows.shared, rows.source, fresh))
+            self._write_batch(retry, ingest=False)
 
     def _insert_block(
         self,

@@ -1,8 +1,9 @@
 """Blocks of NYC rows written column by column store exactly what records store.
 
-Each test imports the same CSV three ways: as blocks (the column path for new
-cases), and as records through the tuple path and the dictionary path. All
-three must leave identical tables, counts and rejects.
+Each test imports the same CSV four ways: as blocks through the ingest process
+and in this process (the column paths for new cases), and as records through
+the tuple path and the dictionary path. All four must leave identical tables,
+counts and rejects.
 """
 
 from __future__ import annotations
@@ -89,16 +90,18 @@ def write_csv(path: Path, lines: list[str], extra: bytes = b"") -> Path:
     return path
 
 
-def import_three_ways(
+def import_each_way(
     tmp_path: Path, files: list[Path], **options
 ) -> tuple[list[Engine], list[list[dict]], list[list[str]]]:
-    """Import ``files`` in turn as blocks, as records by tuples, and as records
-    by dictionaries; return each store with its summaries and rejects."""
+    """Import ``files`` in turn as blocks through the ingest process, as records
+    by tuples, as records by dictionaries, and as blocks written in this
+    process; return each store with its summaries and rejects."""
     engines, summaries, rejects = [], [], []
-    for name, blocks, tuples in (
-        ("blocks", True, True),
-        ("tuples", False, True),
-        ("rows", False, False),
+    for name, blocks, tuples, ingest in (
+        ("blocks", True, True, True),
+        ("tuples", False, True, False),
+        ("rows", False, False, False),
+        ("blocks-here", True, True, False),
     ):
         engine = store_of(tmp_path, f"{name}.sqlite")
         counts, written = [], []
@@ -112,6 +115,7 @@ def import_three_ways(
                 source="nyc",
                 clock=lambda: NOW,
                 driver_tuples=tuples,
+                ingest_process=ingest,
                 **options,
             )
             result = summary.to_dict()
@@ -130,7 +134,7 @@ def import_three_ways(
 def assert_same(engines: list[Engine]) -> None:
     for table in TABLES:
         expected = table_rows(engines[2], table)
-        for engine in engines[:2]:
+        for engine in (engines[0], engines[1], engines[3]):
             assert table_rows(engine, table) == expected, table
 
 
@@ -142,12 +146,12 @@ def test_awkward_rows_match_records(tmp_path, batch_size):
         extra=b"30,01/22/2018 09:15:00 AM,,DOT,Agency DOT,Street Condition,"
         b"Bad \xff text,Open,,,,QUEENS,PHONE,2 MAIN ST,40.7,-73.9\n",
     )
-    engines, summaries, rejects = import_three_ways(
+    engines, summaries, rejects = import_each_way(
         tmp_path, [path, path], batch_size=batch_size
     )
     assert_same(engines)
-    assert summaries[0] == summaries[1] == summaries[2]
-    assert rejects[0] == rejects[1] == rejects[2]
+    assert summaries[0] == summaries[1] == summaries[2] == summaries[3]
+    assert rejects[0] == rejects[1] == rejects[2] == rejects[3]
     first, second = summaries[0]
     assert first["read"] == len(AWKWARD) + 1
     assert first["rejected"] == 6
@@ -169,9 +173,9 @@ def test_update_after_blocks_matches_records(tmp_path):
         line("40", status="Closed", closed="01/29/2018 10:00:00 AM"),
     ]  # fmt: skip
     second = write_csv(tmp_path / "second.csv", later)
-    engines, summaries, _ = import_three_ways(tmp_path, [first, second], batch_size=2)
+    engines, summaries, _ = import_each_way(tmp_path, [first, second], batch_size=2)
     assert_same(engines)
-    assert summaries[0] == summaries[1] == summaries[2]
+    assert summaries[0] == summaries[1] == summaries[2] == summaries[3]
     assert summaries[0][1]["inserted"] == 1
     assert summaries[0][1]["updated"] == 3
 
@@ -185,9 +189,9 @@ def test_fractions_of_seconds_and_source_name_match_records(tmp_path):
         line("3", created="2018-01-22T09:15:01.000", status="Open"),
     ]  # fmt: skip
     path = write_csv(tmp_path / "iso.csv", lines)
-    engines, summaries, _ = import_three_ways(tmp_path, [path], source_name="nyc 'iso'")
+    engines, summaries, _ = import_each_way(tmp_path, [path], source_name="nyc 'iso'")
     assert_same(engines)
-    assert summaries[0] == summaries[1] == summaries[2]
+    assert summaries[0] == summaries[1] == summaries[2] == summaries[3]
     assert summaries[0][0]["inserted"] == 3
 
 
@@ -195,10 +199,10 @@ def test_many_rows_across_blocks_match_records(tmp_path, monkeypatch):
     monkeypatch.setattr("etl.sources.csvread.BLOCK_BYTES", 4096)
     lines = [AWKWARD[i % 15].replace(",", f"{i},", 1) for i in range(400)]
     path = write_csv(tmp_path / "many.csv", lines)
-    engines, summaries, rejects = import_three_ways(tmp_path, [path], batch_size=37)
+    engines, summaries, rejects = import_each_way(tmp_path, [path], batch_size=37)
     assert_same(engines)
-    assert summaries[0] == summaries[1] == summaries[2]
-    assert rejects[0] == rejects[1] == rejects[2]
+    assert summaries[0] == summaries[1] == summaries[2] == summaries[3]
+    assert rejects[0] == rejects[1] == rejects[2] == rejects[3]
 
 
 def progress_lines(caplog) -> list[str]:
@@ -313,9 +317,9 @@ def test_future_dates_flagged_like_records(tmp_path):
     later = [line("4", closed="01/06/2026 11:00:00 AM", status="Closed")]
     first = write_csv(tmp_path / "first.csv", lines)
     second = write_csv(tmp_path / "second.csv", later)
-    engines, summaries, _ = import_three_ways(tmp_path, [first], batch_size=2)
+    engines, summaries, _ = import_each_way(tmp_path, [first], batch_size=2)
     assert_same(engines)
-    assert summaries[0] == summaries[1] == summaries[2]
+    assert summaries[0] == summaries[1] == summaries[2] == summaries[3]
     assert summaries[0][0]["flagged"] == 2
     with engines[0].connect() as connection:
         stored = dict(connection.execute(select(Case.external_id, Case.flags)).all())
@@ -324,7 +328,7 @@ def test_future_dates_flagged_like_records(tmp_path):
         ).scalar_one()
     assert stored == {"1": "future_date", "2": "future_date", "3": "", "4": ""}
     assert created.year == 2099
-    engines, summaries, _ = import_three_ways(tmp_path, [first, second])
+    engines, summaries, _ = import_each_way(tmp_path, [first, second])
     assert_same(engines)
     assert summaries[0][1]["updated"] == 1
     assert summaries[0][1]["flagged"] == 1

@@ -1,0 +1,115 @@
+"""New cases of a block as Arrow tables, for the ingest process (SQLite).
+
+The tables hold the same values ``columnar.insert`` writes, column by column,
+except what only the writing transaction can decide: ``id`` is the case's
+position in the batch (0, 1, ...), events and aliases refer to that position,
+and ``case_number`` is missing. The ingest process adds the largest stored
+case id to the positions and numbers the cases by their ``year`` column, which
+it drops before inserting (see ``etl.bulk.ingest_worker``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from etl.bulk.columnar import BlockColumns, created_data, picked_case_values
+
+# Values every new plain case shares, as ``columnar.insert`` writes them.
+_SHARED_CASE_VALUES: dict[str, tuple[Any, pa.DataType]] = {
+    "kind": ("service_request", pa.string()),
+    "description_public": (0, pa.int64()),
+    "attributes": ("{}", pa.string()),
+    "priority": ("normal", pa.string()),
+    "parent_id": (None, pa.int64()),
+    "assignee": (None, pa.string()),
+    "reopen_count": (0, pa.int64()),
+    "version": (1, pa.int64()),
+}
+_CASE_TYPES: dict[str, pa.DataType] = {
+    "service_type_id": pa.int64(),
+    "department_id": pa.int64(),
+    "latitude": pa.float64(),
+    "longitude": pa.float64(),
+}
+
+
+@dataclass
+class FreshTables:
+    """The rows of one batch's new cases, with ids relative to the batch."""
+
+    cases: pa.Table
+    aliases: pa.Table
+    events: pa.Table
+
+
+def fresh_tables(
+    columns: BlockColumns,
+    positions: Sequence[int],
+    years: Sequence[int],
+    type_id: Callable[[str], int],
+    department_id: Callable[[str], int],
+    source: str,
+    now_text: str,
+) -> FreshTables:
+    """Build the tables of the rows at ``positions``; ``years`` number them."""
+    n = len(positions)
+    values = picked_case_values(columns, positions, type_id, department_id)
+    ids = np.arange(n, dtype=np.int64)
+    shared = dict(_SHARED_CASE_VALUES, source=(source, pa.string()))
+    shared["updated_at"] = (now_text, pa.string())
+    arrays: dict[str, pa.Array] = {"id": pa.array(ids)}
+    for name, column in values.items():
+        arrays[name] = pa.array(column, _CASE_TYPES.get(name, pa.string()))
+    for name, (value, arrow_type) in shared.items():
+        arrays[name] = pa.array([value] * n, arrow_type)
+    arrays["year"] = pa.array(years, pa.int64())
+    cases = pa.table(arrays)
+    aliases = pa.table(
+        {"alias": arrays["external_id"], "case_id": arrays["id"]},
+    )
+    events = _events(columns, positions, values, ids, source, now_text)
+    return FreshTables(cases, aliases, events)
+
+
+def _events(
+    columns: BlockColumns,
+    positions: Sequence[int],
+    values: dict[str, list[Any]],
+    ids: np.ndarray,
+    source: str,
+    now_text: str,
+) -> pa.Table:
+    """Return the ``created`` event of every case and the one event after it,
+    where there is one, ordered by case and then creation first."""
+    pick = [columns.extra_kind[i] for i in positions]
+    has_extra = np.array([kind is not None for kind in pick], dtype=bool)
+    extra = np.flatnonzero(has_extra)
+    extra_positions = [positions[i] for i in extra.tolist()]
+    case_ids = np.concatenate([ids, ids[extra]])
+    # Stable order: each case's created event, then its extra event.
+    order = np.argsort(case_ids, kind="stable")
+    kinds = ["created"] * len(ids) + [columns.extra_kind[i] for i in extra_positions]
+    ats = values["created_at"] + [columns.extra_at[i] for i in extra_positions]
+    data = created_data(columns, positions, values) + [
+        columns.extra_data[i] for i in extra_positions
+    ]
+    notes = [None] * len(ids) + [columns.extra_note[i] for i in extra_positions]
+    total = len(case_ids)
+    table = pa.table(
+        {
+            "case_id": pa.array(case_ids),
+            "kind": pa.array(kinds, pa.string()),
+            "at": pa.array(ats, pa.string()),
+            "recorded_at": pa.array([now_text] * total, pa.string()),
+            "actor": pa.array([f"import:{source}"] * total, pa.string()),
+            "data": pa.array(data, pa.string()),
+            "note": pa.array(notes, pa.string()),
+            "public": pa.array(np.zeros(total, dtype=np.int64)),
+        }
+    )
+    return table.take(pa.array(order))

@@ -1,0 +1,93 @@
+"""The ingest process: a constraint hit falls back, a dead process fails clearly."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from etl.bulk import BulkWriter, write_records
+from etl.bulk.ingest import IngestError, IngestProcess
+from etl.sources import nyc
+from tests.etl.conftest import NEW_YORK
+from tests.etl.test_bulk_blocks import line, write_csv
+from tests.etl.test_bulk_tuples import NOW, store_of, table_rows
+
+
+def import_file(engine, path, tmp_path, **options):
+    return write_records(
+        engine,
+        nyc.read_blocks(path),
+        zone=NEW_YORK,
+        rejects_dir=tmp_path / "rejects",
+        source="nyc",
+        clock=lambda: NOW,
+        **options,
+    )
+
+
+def test_new_cases_go_through_ingest(tmp_path, monkeypatch):
+    sent = []
+    original = IngestProcess.send
+    monkeypatch.setattr(
+        IngestProcess,
+        "send",
+        lambda self, tables, context: (
+            sent.append(tables.cases.num_rows) or original(self, tables, context)
+        ),
+    )
+    engine = store_of(tmp_path, "store.sqlite")
+    lines = [line(str(key)) for key in range(1, 13)]
+    path = write_csv(tmp_path / "a.csv", lines)
+    summary = import_file(engine, path, tmp_path, batch_size=5)
+    assert summary.inserted == 12
+    # The first batch creates the department and type, so it is written here.
+    assert sent == [5, 2]
+    numbers = [row[1] for row in table_rows(engine, "case")]
+    assert len(set(numbers)) == 12
+
+
+def test_constraint_hit_writes_batch_again(tmp_path, monkeypatch, caplog):
+    engine = store_of(tmp_path, "store.sqlite")
+    first = [line(str(key)) for key in range(1, 11)]
+    import_file(engine, write_csv(tmp_path / "a.csv", first), tmp_path)
+    second = [line(str(key)) for key in range(21, 26)] + [
+        line(str(key)) for key in range(5, 15)
+    ]
+    # The lookup before sending misses the stored cases 5 to 10, as when
+    # another import stores them in between.
+    lookup = BulkWriter._fetch_stored
+    calls = []
+
+    def stale_lookup(self, connection, batch):
+        calls.append(len(calls))
+        return {} if len(calls) == 2 else lookup(self, connection, batch)
+
+    monkeypatch.setattr(BulkWriter, "_fetch_stored", stale_lookup)
+    with caplog.at_level(logging.INFO, logger="etl.bulk.writer"):
+        summary = import_file(
+            engine, write_csv(tmp_path / "b.csv", second), tmp_path, batch_size=5
+        )
+    assert (summary.inserted, summary.unchanged) == (9, 6)
+    assert summary.read == 15
+    assert "met a constraint in the ingest process" in caplog.text
+    external_ids = sorted(int(row[19]) for row in table_rows(engine, "case"))
+    assert external_ids == list(range(1, 15)) + list(range(21, 26))
+
+
+def test_dead_ingest_process_fails_import(tmp_path, monkeypatch):
+    engine = store_of(tmp_path, "store.sqlite")
+    start = IngestProcess.start
+
+    def start_and_kill(self):
+        start(self)
+        self.process.kill()
+        self.process.wait()
+
+    monkeypatch.setattr(IngestProcess, "start", start_and_kill)
+    lines = [line(str(key)) for key in range(1, 13)]
+    path = write_csv(tmp_path / "a.csv", lines)
+    with pytest.raises(IngestError, match="ingest process failed"):
+        import_file(engine, path, tmp_path, batch_size=5)
+    # The first batch was written in this process and stays.
+    assert len(table_rows(engine, "case")) == 5
