@@ -244,6 +244,13 @@ def _check_holiday_region(
         if subdivision is not None:
             reader.report("holidays", "subdivision is set but country is missing")
         return
+    try:
+        # Loads one country's module; listing every supported country imports
+        # all of them, which took 0.14 s of each command's start.
+        holidays.country_holidays(country, subdiv=subdivision)
+        return
+    except NotImplementedError:
+        pass  # Unknown country or subdivision: the checks below say which.
     supported = holidays.list_supported_countries()
     if country not in supported:
         message = choice_message(
