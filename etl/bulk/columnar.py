@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,8 @@ from etl.sources.dates import Dates
 # The flag text a case stores for each combination of ``checks.BIT`` bits.
 FLAG_TEXT = tuple(join_flags(flags) for flags in FLAG_SETS)
 NAT = np.datetime64("NaT", "us")
+# Characters that orjson escapes in a string (RE2 syntax).
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
 # The extra event of each status after ``created``: kind and stored data text
 # (``{}`` stands for the JSON of the event's time or outcome).
@@ -138,25 +141,28 @@ class BlockColumns:
 
         # The ``created`` event's data after the service type and department.
         open_closed = _json_instants(np.where(is_closed, NAT, closed))
-        optional = [
-            _keyed("address", _json_values(block.address)),
-            _keyed("latitude", _json_values(block.latitude)),
-            _keyed("longitude", _json_values(block.longitude)),
-            _keyed("district", _json_values(block.district)),
-            _keyed("due_at", _json_instants(due)),
-            _keyed("closed_at", open_closed),
+        values = [
+            _json_strings(block.channel),
+            _json_strings(block.description),
+            pa.array(_json_instants(created), pa.string()),
+            _json_strings(self.flags),
+            _keyed("address", _json_strings(block.address)),
+            _keyed("latitude", pa.array(_json_values(block.latitude), pa.string())),
+            _keyed("longitude", pa.array(_json_values(block.longitude), pa.string())),
+            _keyed("district", _json_strings(block.district)),
+            _keyed("due_at", pa.array(_json_instants(due), pa.string())),
+            _keyed("closed_at", pa.array(open_closed, pa.string())),
         ]
-        self.created_rest = [
-            _CREATED_REST % values
-            for values in zip(
-                _json_values(block.channel),
-                _json_values(block.description),
-                _json_instants(created),
-                _json_values(self.flags),
-                *optional,
-                strict=True,
-            )
-        ]
+        pieces = _CREATED_REST.split("%s")
+        parts: list[Any] = [pieces[0]]
+        for value, piece in zip(values, pieces[1:], strict=True):
+            parts += [value, piece]
+        self.created_rest_array = pc.binary_join_element_wise(*parts, "")
+
+    @cached_property
+    def created_rest(self) -> list[str]:
+        """The ``created`` event's data text after the type and department ids."""
+        return self.created_rest_array.to_pylist()
 
 
 def picked_case_values(
@@ -193,21 +199,16 @@ def picked_case_values(
     }
 
 
-def created_data(
-    columns: BlockColumns, positions: Sequence[int], values: dict[str, list[Any]]
-) -> list[str]:
-    """Return the stored data text of each picked row's ``created`` event."""
+def created_heads(type_ids: list[int], department_ids: list[int]) -> list[str]:
+    """Return the start of each ``created`` event's data text, which names the
+    service type and department ids; ``created_rest`` follows it."""
     heads: dict[tuple[int, int], str] = {}
     texts = []
-    for key, rest in zip(
-        zip(values["service_type_id"], values["department_id"], strict=True),
-        _picker(positions)(columns.created_rest),
-        strict=True,
-    ):
+    for key in zip(type_ids, department_ids, strict=True):
         head = heads.get(key)
         if head is None:
             head = heads[key] = _CREATED_HEAD % key
-        texts.append(head + rest)
+        texts.append(head)
     return texts
 
 
@@ -235,17 +236,19 @@ def fresh_tuples(
     pick = _picker(positions)
     events: list[tuple[Any, ...]] = []
     append = events.append
-    for case_id, at, data, kind, extra_at, extra_data, note in zip(
+    heads = created_heads(values["service_type_id"], values["department_id"])  # type: ignore[arg-type]
+    for case_id, at, head, rest, kind, extra_at, extra_data, note in zip(
         ids,
         values["created_at"],
-        created_data(columns, positions, values),  # type: ignore[arg-type]
+        heads,
+        pick(columns.created_rest),
         pick(columns.extra_kind),
         pick(columns.extra_at),
         pick(columns.extra_data),
         pick(columns.extra_note),
         strict=True,
     ):
-        append((case_id, "created", at, data, None))
+        append((case_id, "created", at, head + rest, None))
         if kind is not None:
             append((case_id, kind, extra_at, extra_data, note))
     return cases, aliases, events
@@ -414,10 +417,27 @@ def _json_values(values: list) -> list[str | None]:
     return [found[value] for value in values]
 
 
-def _keyed(name: str, texts: list[str | None]) -> list[str]:
+def _keyed(name: str, texts: pa.Array) -> pa.Array:
     """Return ``,"name":text`` per row, or '' where the value is absent."""
-    prefix = f',"{name}":'
-    return ["" if text is None else prefix + text for text in texts]
+    keyed = pc.binary_join_element_wise(f',"{name}":', texts, "")
+    return pc.if_else(pc.is_null(texts), "", keyed)
+
+
+def _json_strings(values: list[str | None]) -> pa.Array:
+    """Return each string as orjson writes it, as Arrow strings; None stays null.
+
+    orjson escapes only the quote, the backslash and characters below U+0020,
+    so other strings are only put in quotes.
+    """
+    array = pa.array(values, pa.string())
+    quoted = pc.binary_join_element_wise('"', array, '"', "")
+    escape = pc.match_substring_regex(array, _NEEDS_ESCAPE).fill_null(False)
+    if not pc.any(escape).as_py():
+        return quoted
+    texts = quoted.to_pylist()
+    for i in np.flatnonzero(escape.to_numpy(zero_copy_only=False)).tolist():
+        texts[i] = orjson.dumps(values[i]).decode()
+    return pa.array(texts, pa.string())
 
 
 def _local_years(created: np.ndarray, zone: ZoneInfo) -> list[int]:

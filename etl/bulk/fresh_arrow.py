@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from etl.bulk.columnar import BlockColumns, created_data, picked_case_values
+from etl.bulk.columnar import BlockColumns, created_heads, picked_case_values
 
 # Values every new plain case shares, as ``columnar.insert`` writes them.
 _SHARED_CASE_VALUES: dict[str, tuple[Any, pa.DataType]] = {
@@ -86,30 +87,40 @@ def _events(
 ) -> pa.Table:
     """Return the ``created`` event of every case and the one event after it,
     where there is one, ordered by case and then creation first."""
-    pick = [columns.extra_kind[i] for i in positions]
-    has_extra = np.array([kind is not None for kind in pick], dtype=bool)
-    extra = np.flatnonzero(has_extra)
+    extra_kinds = [columns.extra_kind[i] for i in positions]
+    extra = np.flatnonzero(np.array([kind is not None for kind in extra_kinds]))
     extra_positions = [positions[i] for i in extra.tolist()]
     case_ids = np.concatenate([ids, ids[extra]])
     # Stable order: each case's created event, then its extra event.
-    order = np.argsort(case_ids, kind="stable")
-    kinds = ["created"] * len(ids) + [columns.extra_kind[i] for i in extra_positions]
-    ats = values["created_at"] + [columns.extra_at[i] for i in extra_positions]
-    data = created_data(columns, positions, values) + [
-        columns.extra_data[i] for i in extra_positions
-    ]
-    notes = [None] * len(ids) + [columns.extra_note[i] for i in extra_positions]
+    order = pa.array(np.argsort(case_ids, kind="stable"))
+    heads = created_heads(values["service_type_id"], values["department_id"])
+    rest = columns.created_rest_array.take(pa.array(positions, pa.int64()))
+    data = pa.concat_arrays(
+        [
+            pc.binary_join_element_wise(pa.array(heads, pa.string()), rest, ""),
+            pa.array([columns.extra_data[i] for i in extra_positions], pa.string()),
+        ]
+    )
     total = len(case_ids)
     table = pa.table(
         {
             "case_id": pa.array(case_ids),
-            "kind": pa.array(kinds, pa.string()),
-            "at": pa.array(ats, pa.string()),
+            "kind": pa.array(
+                ["created"] * len(ids) + [extra_kinds[i] for i in extra.tolist()],
+                pa.string(),
+            ),
+            "at": pa.array(
+                values["created_at"] + [columns.extra_at[i] for i in extra_positions],
+                pa.string(),
+            ),
             "recorded_at": pa.array([now_text] * total, pa.string()),
             "actor": pa.array([f"import:{source}"] * total, pa.string()),
-            "data": pa.array(data, pa.string()),
-            "note": pa.array(notes, pa.string()),
+            "data": data,
+            "note": pa.array(
+                [None] * len(ids) + [columns.extra_note[i] for i in extra_positions],
+                pa.string(),
+            ),
             "public": pa.array(np.zeros(total, dtype=np.int64)),
         }
     )
-    return table.take(pa.array(order))
+    return table.take(order)

@@ -10,16 +10,21 @@ sent. See ``etl.bulk.ingest_worker`` for what the process does with a batch.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
+import queue
 import select
 import subprocess
 import sys
+import threading
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from etl.bulk.fresh_arrow import FreshTables
 from etl.bulk.ingest_worker import write_end, write_frame
@@ -30,6 +35,23 @@ WORKER = Path(__file__).with_name("ingest_worker.py")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60
 MAX_PENDING = 2
+PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(stream) -> None:
+    """Raise a pipe's buffer to 1 MiB where Linux allows, from the 64 KiB default.
+
+    A batch's frame is a few megabytes; with the default buffer the sender
+    and the process hand it over in 64 KiB steps, each needing the other side
+    to be scheduled.
+    """
+    set_pipe_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if set_pipe_size is None:
+        return
+    try:
+        fcntl.fcntl(stream.fileno(), set_pipe_size, PIPE_BYTES)
+    except OSError as error:
+        log.debug("could not widen the ingest pipe: %s", error)
 
 
 class IngestError(Exception):
@@ -63,19 +85,22 @@ class IngestProcess:
     def __init__(self, database: str) -> None:
         self.database = database
         self.process: subprocess.Popen | None = None
+        self.started = False  # stays True after the process ends or fails
         self.ready = False
         self.pending: deque[Any] = deque()
+        # Frames go through a thread: a batch's frame is far larger than a
+        # pipe's buffer, so writing it waits until the process has finished
+        # the batch before, and the writer should build the next one meanwhile.
+        self.frames: queue.Queue[list[pa.Table] | None] = queue.Queue(maxsize=1)
+        self.sender: threading.Thread | None = None
 
     def send(self, tables: FreshTables, context: Any) -> list[IngestResult]:
         """Queue one batch; return the results of older batches that came back.
 
         ``context`` is handed back with the batch's result.
         """
-        process = self._started()
-        try:
-            write_frame(process.stdin, [tables.cases, tables.aliases, tables.events])
-        except (BrokenPipeError, OSError) as error:
-            raise self._failure(f"could not send a batch: {error}") from error
+        self._started()
+        self.frames.put([tables.cases, tables.aliases, tables.events])
         self.pending.append(context)
         results = []
         while len(self.pending) > MAX_PENDING:
@@ -94,15 +119,48 @@ class IngestProcess:
         process, self.process = self.process, None
         if process is None:
             return
+        self._stop_sender()
         try:
-            write_end(process.stdin)
-            process.stdin.close()
             process.wait(timeout=START_TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired):
             process.kill()
             process.wait()
         for stream in (process.stdout, process.stderr):
             stream.close()
+
+    def _send_frames(self, stream) -> None:
+        """Write queued frames to the process until None, then the end mark.
+
+        A failed write ends the thread; the reader of the results then finds
+        the process gone and reports its error.
+        """
+        try:
+            while (tables := self.frames.get()) is not None:
+                write_frame(stream, tables)
+            write_end(stream)
+            stream.close()
+        except OSError as error:
+            log.debug("ingest process input closed: %s", error)
+
+    def _drop_frames(self) -> None:
+        """Empty the frame queue so that a sender waiting on it can end."""
+        while True:
+            try:
+                self.frames.get_nowait()
+            except queue.Empty:
+                return
+
+    def _stop_sender(self) -> None:
+        sender, self.sender = self.sender, None
+        if sender is None:
+            return
+        while sender.is_alive():
+            try:
+                self.frames.put(None, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        sender.join()
 
     def kill(self) -> None:
         """Stop the process at once; a batch it is inserting is rolled back."""
@@ -113,6 +171,7 @@ class IngestProcess:
     def start(self) -> None:
         """Start the process; the first ``send`` waits until it has opened the store."""
         self.ready = False
+        self.started = True
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -125,6 +184,14 @@ class IngestProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        _widen_pipe(self.process.stdin)
+        self.sender = threading.Thread(
+            target=self._send_frames,
+            args=(self.process.stdin,),
+            name="ingest-sender",
+            daemon=True,
+        )
+        self.sender.start()
         log.debug("ingest process %d started for %s", self.process.pid, self.database)
 
     def _started(self) -> subprocess.Popen:
@@ -174,7 +241,11 @@ class IngestProcess:
             if process.poll() is None:
                 process.kill()
             process.wait()
+            self._drop_frames()
+            self._stop_sender()
             detail = process.stderr.read().decode(errors="replace").strip()
+            for stream in (process.stdout, process.stderr):
+                stream.close()
             self.process = None
         self.pending.clear()
         message = f"the SQLite ingest process failed: {what}"

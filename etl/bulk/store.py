@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Connection,
+    Engine,
     Table,
     bindparam,
     func,
@@ -94,6 +95,13 @@ def _fetch_stored_sqlite(
         row = dict(zip(_STORED_NAMES, values, strict=True))
         found[row["external_id"]] = row
     return found
+
+
+def has_cases(engine: Engine, source: str) -> bool:
+    """Tell whether the store has a case from ``source``."""
+    query = select(CASE.c.id).where(CASE.c.source == source).limit(1)
+    with engine.connect() as connection:
+        return connection.execute(query).first() is not None
 
 
 def lock_sources(connection: Connection, sources: Iterable[str]) -> None:

@@ -313,6 +313,11 @@ class BulkWriter:
         self.driver_tuples = driver_tuples
         self.ingest_process = ingest_process
         self._ingest: IngestProcess | None = None
+        # Sources with no stored case when this import first met them: their
+        # new batches need no lookup, since a repeated id is rejected here and
+        # a case another import stores meanwhile fails a constraint.
+        self._new_sources: set[str] = set()
+        self._checked_sources: set[str] = set()
         self.catalogue = Catalogue(configured_types)
         label = source_name or source
         self.summary = ImportSummary(source=label)
@@ -337,8 +342,6 @@ class BulkWriter:
         if columnar and self.ingest_process and database not in (None, "", ":memory:"):
             self._ingest = IngestProcess(database)
         try:
-            if self._ingest is not None:
-                self._ingest.start()
             for item in items:
                 if isinstance(item, RecordBlock):
                     if columnar and self._take_block(item):
@@ -408,6 +411,13 @@ class BulkWriter:
         else:
             return False
         _flag_future(block, self._future_limit)
+        if self._ingest is not None and not self._ingest.started:
+            # Started here, in the reading thread, which outlives its use.
+            self._ingest.start()
+        if self._ingest is not None and source not in self._checked_sources:
+            self._checked_sources.add(source)
+            if not store.has_cases(self.engine, source):
+                self._new_sources.add(source)
         shared = _SharedBlock(block, self.zone)
         if self._expect_new:
             # Build the columns here, where they overlap with the writer
@@ -573,11 +583,12 @@ class BulkWriter:
         """
         if not self._knows_codes(batch):
             return False
-        with self.engine.connect() as connection:
-            connection = connection.execution_options(sqlite_deferred=True)
-            with connection.begin():
-                if self._fetch_stored(connection, batch):
-                    return False
+        if not _batch_sources(batch) <= self._new_sources:
+            with self.engine.connect() as connection:
+                connection = connection.execution_options(sqlite_deferred=True)
+                with connection.begin():
+                    if self._fetch_stored(connection, batch):
+                        return False
         self._expect_new = True
         for part in batch.parts:
             assert isinstance(part, _BlockRows)
