@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +29,7 @@ from sqlalchemy import Connection
 
 from cases.numbers import format_case_numbers
 from cases.quality import join_flags
+from etl.bulk.created_json import CASE_FIELDS, created_event_data
 from etl.bulk.fresh import _ALIAS_SQL, CASE_COLUMNS, EVENT_COLUMNS
 from etl.bulk.store import CASE, EVENT
 from etl.sources.batch import RecordBlock
@@ -39,8 +39,6 @@ from etl.sources.dates import Dates
 # The flag text a case stores for each combination of ``checks.BIT`` bits.
 FLAG_TEXT = tuple(join_flags(flags) for flags in FLAG_SETS)
 NAT = np.datetime64("NaT", "us")
-# Characters that orjson escapes in a string (RE2 syntax).
-_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
 # The extra event of each status after ``created``: kind and stored data text
 # (``{}`` stands for the JSON of the event's time or outcome).
@@ -53,14 +51,6 @@ _ACKNOWLEDGED_DATA = '{"before":{"status":"new"},"after":{"status":"acknowledged
 _CLOSED_DATA = (
     '{"before":{"status":"new","outcome":null,"parent_id":null},'
     '"after":{"status":"closed","outcome":%s,"parent_id":null}}'
-)
-_CREATED_REST = (
-    ',"kind":"service_request","channel":%s,"description":%s,'
-    '"description_public":false,"attributes":{},"priority":"normal",'
-    '"created_at":%s,"reopen_count":0,"flags":%s%s%s%s%s%s%s}}'
-)
-_CREATED_HEAD = (
-    '{"before":{},"after":{"status":"new","service_type_id":%d,"department_id":%d'
 )
 
 
@@ -139,31 +129,6 @@ class BlockColumns:
         self.extra_data = extra_data
         self.extra_note = extra_note
 
-        # The ``created`` event's data after the service type and department.
-        open_closed = _json_instants(np.where(is_closed, NAT, closed))
-        values = [
-            _json_strings(block.channel),
-            _json_strings(block.description),
-            pa.array(_json_instants(created), pa.string()),
-            _json_strings(self.flags),
-            _keyed("address", _json_strings(block.address)),
-            _keyed("latitude", pa.array(_json_values(block.latitude), pa.string())),
-            _keyed("longitude", pa.array(_json_values(block.longitude), pa.string())),
-            _keyed("district", _json_strings(block.district)),
-            _keyed("due_at", pa.array(_json_instants(due), pa.string())),
-            _keyed("closed_at", pa.array(open_closed, pa.string())),
-        ]
-        pieces = _CREATED_REST.split("%s")
-        parts: list[Any] = [pieces[0]]
-        for value, piece in zip(values, pieces[1:], strict=True):
-            parts += [value, piece]
-        self.created_rest_array = pc.binary_join_element_wise(*parts, "")
-
-    @cached_property
-    def created_rest(self) -> list[str]:
-        """The ``created`` event's data text after the type and department ids."""
-        return self.created_rest_array.to_pylist()
-
 
 def picked_case_values(
     columns: BlockColumns,
@@ -199,19 +164,6 @@ def picked_case_values(
     }
 
 
-def created_heads(type_ids: list[int], department_ids: list[int]) -> list[str]:
-    """Return the start of each ``created`` event's data text, which names the
-    service type and department ids; ``created_rest`` follows it."""
-    heads: dict[tuple[int, int], str] = {}
-    texts = []
-    for key in zip(type_ids, department_ids, strict=True):
-        head = heads.get(key)
-        if head is None:
-            head = heads[key] = _CREATED_HEAD % key
-        texts.append(head)
-    return texts
-
-
 def fresh_tuples(
     columns: BlockColumns,
     positions: Sequence[int],
@@ -236,22 +188,41 @@ def fresh_tuples(
     pick = _picker(positions)
     events: list[tuple[Any, ...]] = []
     append = events.append
-    heads = created_heads(values["service_type_id"], values["department_id"])  # type: ignore[arg-type]
-    for case_id, at, head, rest, kind, extra_at, extra_data, note in zip(
+    created = created_event_data(_case_table(values)).to_pylist()
+    for case_id, at, data, kind, extra_at, extra_data, note in zip(
         ids,
         values["created_at"],
-        heads,
-        pick(columns.created_rest),
+        created,
         pick(columns.extra_kind),
         pick(columns.extra_at),
         pick(columns.extra_data),
         pick(columns.extra_note),
         strict=True,
     ):
-        append((case_id, "created", at, head + rest, None))
+        append((case_id, "created", at, data, None))
         if kind is not None:
             append((case_id, kind, extra_at, extra_data, note))
     return cases, aliases, events
+
+
+def _case_table(values: dict[str, Any]) -> pa.Table:
+    """Return the picked case fields that ``created_event_data`` reads."""
+    names = [name for name in CASE_FIELDS if name in values]
+    return pa.table(
+        {
+            name: pa.array(values[name], _FIELD_TYPES.get(name, pa.string()))
+            for name in names
+        }
+    )
+
+
+_FIELD_TYPES = {
+    "id": pa.int64(),
+    "service_type_id": pa.int64(),
+    "department_id": pa.int64(),
+    "latitude": pa.float64(),
+    "longitude": pa.float64(),
+}
 
 
 def insert(
@@ -415,29 +386,6 @@ def _json_values(values: list) -> list[str | None]:
     }
     found[None] = None
     return [found[value] for value in values]
-
-
-def _keyed(name: str, texts: pa.Array) -> pa.Array:
-    """Return ``,"name":text`` per row, or '' where the value is absent."""
-    keyed = pc.binary_join_element_wise(f',"{name}":', texts, "")
-    return pc.if_else(pc.is_null(texts), "", keyed)
-
-
-def _json_strings(values: list[str | None]) -> pa.Array:
-    """Return each string as orjson writes it, as Arrow strings; None stays null.
-
-    orjson escapes only the quote, the backslash and characters below U+0020,
-    so other strings are only put in quotes.
-    """
-    array = pa.array(values, pa.string())
-    quoted = pc.binary_join_element_wise('"', array, '"', "")
-    escape = pc.match_substring_regex(array, _NEEDS_ESCAPE).fill_null(False)
-    if not pc.any(escape).as_py():
-        return quoted
-    texts = quoted.to_pylist()
-    for i in np.flatnonzero(escape.to_numpy(zero_copy_only=False)).tolist():
-        texts[i] = orjson.dumps(values[i]).decode()
-    return pa.array(texts, pa.string())
 
 
 def _local_years(created: np.ndarray, zone: ZoneInfo) -> list[int]:

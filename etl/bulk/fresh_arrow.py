@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from etl.bulk.columnar import BlockColumns, created_heads, picked_case_values
+from etl.bulk.columnar import BlockColumns, picked_case_values
+from etl.bulk.created_json import created_events
 
 # Values every new plain case shares, as ``columnar.insert`` writes them.
 _SHARED_CASE_VALUES: dict[str, tuple[Any, pa.DataType]] = {
@@ -73,54 +73,33 @@ def fresh_tables(
     aliases = pa.table(
         {"alias": arrays["external_id"], "case_id": arrays["id"]},
     )
-    events = _events(columns, positions, values, ids, source, now_text)
+    events = created_events(
+        cases, _other_events(columns, positions, ids, source, now_text)
+    )
     return FreshTables(cases, aliases, events)
 
 
-def _events(
+def _other_events(
     columns: BlockColumns,
     positions: Sequence[int],
-    values: dict[str, list[Any]],
     ids: np.ndarray,
     source: str,
     now_text: str,
 ) -> pa.Table:
-    """Return the ``created`` event of every case and the one event after it,
-    where there is one, ordered by case and then creation first."""
-    extra_kinds = [columns.extra_kind[i] for i in positions]
-    extra = np.flatnonzero(np.array([kind is not None for kind in extra_kinds]))
-    extra_positions = [positions[i] for i in extra.tolist()]
-    case_ids = np.concatenate([ids, ids[extra]])
-    # Stable order: each case's created event, then its extra event.
-    order = pa.array(np.argsort(case_ids, kind="stable"))
-    heads = created_heads(values["service_type_id"], values["department_id"])
-    rest = columns.created_rest_array.take(pa.array(positions, pa.int64()))
-    data = pa.concat_arrays(
-        [
-            pc.binary_join_element_wise(pa.array(heads, pa.string()), rest, ""),
-            pa.array([columns.extra_data[i] for i in extra_positions], pa.string()),
-        ]
-    )
-    total = len(case_ids)
-    table = pa.table(
+    """Return the one event after ``created`` of each case that has one."""
+    kinds = [columns.extra_kind[i] for i in positions]
+    extra = [n for n, kind in enumerate(kinds) if kind is not None]
+    chosen = [positions[n] for n in extra]
+    count = len(extra)
+    return pa.table(
         {
-            "case_id": pa.array(case_ids),
-            "kind": pa.array(
-                ["created"] * len(ids) + [extra_kinds[i] for i in extra.tolist()],
-                pa.string(),
-            ),
-            "at": pa.array(
-                values["created_at"] + [columns.extra_at[i] for i in extra_positions],
-                pa.string(),
-            ),
-            "recorded_at": pa.array([now_text] * total, pa.string()),
-            "actor": pa.array([f"import:{source}"] * total, pa.string()),
-            "data": data,
-            "note": pa.array(
-                [None] * len(ids) + [columns.extra_note[i] for i in extra_positions],
-                pa.string(),
-            ),
-            "public": pa.array(np.zeros(total, dtype=np.int64)),
+            "case_id": pa.array(ids[extra] if count else [], pa.int64()),
+            "kind": pa.array([kinds[n] for n in extra], pa.string()),
+            "at": pa.array([columns.extra_at[i] for i in chosen], pa.string()),
+            "recorded_at": pa.array([now_text] * count, pa.string()),
+            "actor": pa.array([f"import:{source}"] * count, pa.string()),
+            "data": pa.array([columns.extra_data[i] for i in chosen], pa.string()),
+            "note": pa.array([columns.extra_note[i] for i in chosen], pa.string()),
+            "public": pa.array(np.zeros(count, dtype=np.int64)),
         }
     )
-    return table.take(order)

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -322,7 +321,8 @@ class BulkWriter:
         label = source_name or source
         self.summary = ImportSummary(source=label)
         self.rejects = RejectsFile(rejects_path(rejects_dir, label, clock()))
-        self._seen: set[tuple[str, str]] = set()
+        # The external ids this import has accepted, by source.
+        self._seen: dict[str, set[str]] = {}
         self._expect_new = True
         self._future_limit = clock() + FUTURE_TOLERANCE
 
@@ -459,14 +459,14 @@ class BulkWriter:
         accepted, the rejects (position, reason, raw text) and the number of
         accepted rows with a flag."""
         quick = _block_fits(block)
-        seen = self._seen
+        seen = self._seen.setdefault(source, set())
         n = block.n
         flag_bits = block.flag_bits
         if quick and block.reasons.count(None) == n:
             # The usual block: every row readable and new to this import.
-            keys = set(zip(repeat(source), block.external_id))
-            if len(keys) == n and seen.isdisjoint(keys):
-                seen |= keys
+            ids = set(block.external_id)
+            if len(ids) == n and seen.isdisjoint(ids):
+                seen |= ids
                 return list(range(n)), [], n - flag_bits.count(0)
         accepted: list[int] = []
         rejected: list[tuple[int, str, str]] = []
@@ -485,15 +485,14 @@ class BulkWriter:
                 except RecordError as error:
                     rejected.append((i, str(error), f"external_id={external_id}"))
                     continue
-            key = (source, external_id)
-            if key in seen:
+            if external_id in seen:
                 reason = (
                     f"external id {external_id} repeats an earlier row of this "
                     "import; the first row was kept"
                 )
                 rejected.append((i, reason, f"external_id={external_id}"))
                 continue
-            seen.add(key)
+            seen.add(external_id)
             accepted.append(i)
             if flag_bits[i]:
                 flagged += 1
@@ -512,7 +511,8 @@ class BulkWriter:
             self._reject(item.row_number, str(error), f"external_id={item.external_id}")
             return None
         key = (item.source, item.external_id)
-        if key in self._seen:
+        seen = self._seen.setdefault(item.source, set())
+        if item.external_id in seen:
             self._reject(
                 item.row_number,
                 f"external id {item.external_id} repeats an earlier row of this "
@@ -520,7 +520,7 @@ class BulkWriter:
                 f"external_id={item.external_id}",
             )
             return None
-        self._seen.add(key)
+        seen.add(item.external_id)
         if flags:
             self.summary.flagged += 1
         return _Pending(item, flags, key)
