@@ -132,9 +132,10 @@ def _json_instants(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
 def _json_floats(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Return each float as orjson writes it; null stays null.
 
-    Arrow's cast writes the same shortest form as orjson, except that it
-    leaves out ``.0`` of a whole number and writes NaN and infinity, which
-    orjson writes as null; a test compares the two over a range of values.
+    Arrow's cast writes the same shortest form as orjson, with two exceptions
+    that are corrected here. It leaves out the ``.0`` of a whole number, and it
+    writes NaN and infinity, which orjson writes as null. A test compares the
+    two over a range of values.
     """
     texts = pc.cast(values, pa.string())
     whole = pc.invert(pc.match_substring_regex(texts, "[.eEn]")).fill_null(False)

@@ -1,7 +1,7 @@
 """New cases of a block as Arrow tables, for the ingest process (SQLite).
 
 The tables hold the same values ``columnar.insert`` writes, column by column,
-except what only the writing transaction can decide: ``id`` is the case's
+except what only the writing transaction can decide. ``id`` is the case's
 position in the batch (0, 1, ...), events and aliases refer to that position,
 and ``case_number`` is missing. The ingest process adds the largest stored
 case id to the positions and numbers the cases by their ``year`` column, which

@@ -1,11 +1,11 @@
 """Hand batches of new cases to the ingest process and collect its results.
 
-The bulk writer on SQLite sends each batch's new cases here after its own
-transaction (catalogue, stored-case lookup, updates) has committed, and goes on
-with the next batch while the ingest process inserts this one on the other
-core. At most ``MAX_PENDING`` batches are on their way; ``send`` waits for the
-oldest result beyond that. Results come back in the order the batches were
-sent. See ``etl.bulk.ingest_worker`` for what the process does with a batch.
+The bulk writer on SQLite sends a batch here when all its rows are new cases,
+and goes on with the next batch while the ingest process inserts this one on
+the other core. At most ``MAX_PENDING`` batches are on their way; ``send``
+waits for the oldest result beyond that. Results come back in the order the
+batches were sent. See ``etl.bulk.ingest_worker`` for what the process does
+with a batch.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ PIPE_BYTES = 1 << 20
 def _widen_pipe(stream) -> None:
     """Raise a pipe's buffer to 1 MiB where Linux allows, from the 64 KiB default.
 
-    A batch's frame is a few megabytes; with the default buffer the sender
-    and the process hand it over in 64 KiB steps, each needing the other side
+    A batch's frame is a few megabytes. With the default buffer the sender and
+    the process pass it in 64 KiB steps, and each step waits for the other side
     to be scheduled.
     """
     set_pipe_size = getattr(fcntl, "F_SETPIPE_SZ", None)
@@ -55,12 +55,12 @@ def _widen_pipe(stream) -> None:
 
 
 class IngestError(Exception):
-    """The ingest process failed or stopped answering."""
+    """The ingest process failed or stopped responding."""
 
 
 @dataclass
 class IngestResult:
-    """What the ingest process did with one batch.
+    """The outcome of one batch in the ingest process.
 
     ``first_id`` is the id of the batch's first case on success; the others
     follow in order. ``integrity`` is True when the batch was rolled back for a
@@ -162,12 +162,6 @@ class IngestProcess:
                 continue
         sender.join()
 
-    def kill(self) -> None:
-        """Stop the process at once; a batch it is inserting is rolled back."""
-        if self.process is not None:
-            self.process.kill()
-        self.close()
-
     def start(self) -> None:
         """Start the process; the first ``send`` waits until it has opened the store."""
         self.ready = False
@@ -218,7 +212,7 @@ class IngestProcess:
         )
 
     def _line(self, timeout: float | None) -> dict[str, Any]:
-        """Read the next message; without ``timeout``, until the process answers.
+        """Read the next message; without ``timeout``, wait as long as it takes.
 
         Results can arrive two at a time, and the first ``readline`` may buffer
         both, so ``select`` (which sees only the pipe) is used only for the
@@ -230,7 +224,7 @@ class IngestProcess:
             ready = bool(select.select([self.process.stdout], [], [], timeout)[0])
         line = self.process.stdout.readline() if ready else b""
         if not line:
-            raise self._failure("it ended or did not answer")
+            raise self._failure("it exited or did not respond")
         return json.loads(line)
 
     def _failure(self, what: str) -> IngestError:
