@@ -54,6 +54,16 @@ _CLOSED_DATA = (
 )
 
 
+# Case fields that are instants, stored as SQLite text.
+INSTANT_FIELDS = (
+    "created_at",
+    "first_response_at",
+    "due_at",
+    "closed_at",
+    "hold_started_at",
+)
+
+
 class BlockColumns:
     """The fields of new cases and their events for every row of a block.
 
@@ -83,51 +93,71 @@ class BlockColumns:
         moved = np.where(no_update, created, np.maximum(created, updated))
         acknowledged = np.where(no_update, created, updated)
         self.years = _local_years(created, zone)
-
-        closing_text = _sqlite_text(closing)
-        moved_text = _sqlite_text(moved)
-        self.created_at = _sqlite_text(created)
-        self.due_at = _sqlite_text(due)
-        self.closed_at = _choose(is_closed, closing_text, _sqlite_text(closed))
-        self.first_response_at = _choose(
+        # Instants of the case fields and of the event after ``created``, as
+        # naive UTC; NaT where absent.
+        extra_at = np.where(
             is_closed,
-            closing_text,
-            _choose(is_acknowledged, _sqlite_text(acknowledged), [None] * n),
+            closing,
+            np.where(
+                is_acknowledged,
+                acknowledged,
+                np.where(is_on_hold | is_in_progress, moved, NAT),
+            ),
         )
-        self.hold_started_at = _choose(is_on_hold, moved_text, [None] * n)
+        self.instants: dict[str, np.ndarray] = {
+            "created_at": created,
+            "due_at": due,
+            "closed_at": np.where(is_closed, closing, closed),
+            "first_response_at": np.where(is_closed | is_acknowledged, extra_at, NAT),
+            "hold_started_at": np.where(is_on_hold, moved, NAT),
+            "extra_at": extra_at,
+        }
         self.flags = [FLAG_TEXT[bits] for bits in block.flag_bits]
 
-        # The event after ``created``, if any: kind, time text, data text, note.
+        # The event after ``created``, if any: kind, data text, note.
         moved_json = _json_instants(np.where(is_on_hold, moved, NAT))
         extra_kind: list[str | None] = [None] * n
-        extra_at: list[str | None] = [None] * n
         extra_data: list[str | None] = [None] * n
         extra_note: list[str | None] = [None] * n
-        acknowledged_text = self.first_response_at
         outcome_json = _json_values(block.outcome)
         notes = block.resolution_notes
-        for i in np.flatnonzero(is_closed | is_acknowledged | is_in_progress).tolist():
-            if is_closed[i]:
-                extra_kind[i] = "closed"
-                extra_at[i] = closing_text[i]
-                extra_data[i] = _CLOSED_DATA % outcome_json[i]
-                extra_note[i] = notes[i] or None
-            elif is_acknowledged[i]:
-                extra_kind[i] = "acknowledged"
-                extra_at[i] = acknowledged_text[i]
-                extra_data[i] = _ACKNOWLEDGED_DATA
-            else:
-                extra_kind[i] = "status_changed"
-                extra_at[i] = moved_text[i]
-                extra_data[i] = _IN_PROGRESS_DATA
+        for i in np.flatnonzero(is_closed).tolist():
+            extra_kind[i] = "closed"
+            extra_data[i] = _CLOSED_DATA % outcome_json[i]
+            extra_note[i] = notes[i] or None
+        for i in np.flatnonzero(is_acknowledged).tolist():
+            extra_kind[i] = "acknowledged"
+            extra_data[i] = _ACKNOWLEDGED_DATA
+        for i in np.flatnonzero(is_in_progress).tolist():
+            extra_kind[i] = "status_changed"
+            extra_data[i] = _IN_PROGRESS_DATA
         for i in np.flatnonzero(is_on_hold).tolist():
             extra_kind[i] = "status_changed"
-            extra_at[i] = moved_text[i]
             extra_data[i] = _ON_HOLD_DATA % moved_json[i]
         self.extra_kind = extra_kind
-        self.extra_at = extra_at
         self.extra_data = extra_data
         self.extra_note = extra_note
+        self._texts: dict[str, list[str | None]] = {}
+
+    def text(self, name: str) -> list[str | None]:
+        """Return an instant field as the text SQLite stores, per row."""
+        texts = self._texts.get(name)
+        if texts is None:
+            texts = self._texts[name] = _sqlite_text(self.instants[name])
+        return texts
+
+    def arrow_text(self, name: str, positions: pa.Array) -> pa.Array:
+        """Return the instant field's SQLite text of the rows at ``positions``."""
+        instants = self.instants[name][positions.to_numpy()]
+        if len(instants) == 0:
+            return pa.array([], pa.string())
+        text = np.datetime_as_string(instants, unit="us")
+        text.view(np.uint32).reshape(len(text), -1)[:, 10] = ord(" ")
+        return pa.array(text, pa.string(), mask=np.isnat(instants))
+
+    @property
+    def extra_at(self) -> list[str | None]:
+        return self.text("extra_at")
 
 
 def picked_case_values(
@@ -135,6 +165,7 @@ def picked_case_values(
     positions: Sequence[int],
     type_id: Callable[[str], int],
     department_id: Callable[[str], int],
+    instants: bool = True,
 ) -> dict[str, list[Any]]:
     """Return the bound case fields of the rows at ``positions``, by column name.
 
@@ -143,7 +174,7 @@ def picked_case_values(
     """
     block = columns.block
     pick = _picker(positions)
-    return {
+    values = {
         "service_type_id": _mapped(pick(block.service_code), type_id),
         "department_id": _mapped(pick(block.department_code), department_id),
         "channel": pick(block.channel),
@@ -155,13 +186,12 @@ def picked_case_values(
         "status": pick(block.status),
         "outcome": pick(block.outcome),
         "external_id": pick(block.external_id),
-        "created_at": pick(columns.created_at),
-        "first_response_at": pick(columns.first_response_at),
-        "due_at": pick(columns.due_at),
-        "closed_at": pick(columns.closed_at),
-        "hold_started_at": pick(columns.hold_started_at),
         "flags": pick(columns.flags),
     }
+    if instants:
+        for name in INSTANT_FIELDS:
+            values[name] = pick(columns.text(name))
+    return values
 
 
 def fresh_tuples(
@@ -331,10 +361,6 @@ def _instants(
 
 def _mask(values: pa.Array) -> np.ndarray:
     return values.fill_null(False).to_numpy(zero_copy_only=False)
-
-
-def _choose(mask: np.ndarray, yes: list, no: list) -> list:
-    return [a if m else b for m, a, b in zip(mask.tolist(), yes, no, strict=True)]
 
 
 def _sqlite_text(instants: np.ndarray) -> list[str | None]:

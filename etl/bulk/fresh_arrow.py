@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from etl.bulk.columnar import BlockColumns, picked_case_values
+from etl.bulk.columnar import INSTANT_FIELDS, BlockColumns, picked_case_values
 from etl.bulk.created_json import created_events
 
 # Values every new plain case shares, as ``columnar.insert`` writes them.
@@ -59,13 +59,18 @@ def fresh_tables(
 ) -> FreshTables:
     """Build the tables of the rows at ``positions``; ``years`` number them."""
     n = len(positions)
-    values = picked_case_values(columns, positions, type_id, department_id)
+    values = picked_case_values(
+        columns, positions, type_id, department_id, instants=False
+    )
     ids = np.arange(n, dtype=np.int64)
+    rows = pa.array(positions, pa.int64())
     shared = dict(_SHARED_CASE_VALUES, source=(source, pa.string()))
     shared["updated_at"] = (now_text, pa.string())
     arrays: dict[str, pa.Array] = {"id": pa.array(ids)}
     for name, column in values.items():
         arrays[name] = pa.array(column, _CASE_TYPES.get(name, pa.string()))
+    for name in INSTANT_FIELDS:
+        arrays[name] = columns.arrow_text(name, rows)
     for name, (value, arrow_type) in shared.items():
         arrays[name] = pa.array([value] * n, arrow_type)
     arrays["year"] = pa.array(years, pa.int64())
@@ -91,11 +96,12 @@ def _other_events(
     extra = [n for n, kind in enumerate(kinds) if kind is not None]
     chosen = [positions[n] for n in extra]
     count = len(extra)
+    at = columns.arrow_text("extra_at", pa.array(chosen, pa.int64()))
     return pa.table(
         {
             "case_id": pa.array(ids[extra] if count else [], pa.int64()),
             "kind": pa.array([kinds[n] for n in extra], pa.string()),
-            "at": pa.array([columns.extra_at[i] for i in chosen], pa.string()),
+            "at": at,
             "recorded_at": pa.array([now_text] * count, pa.string()),
             "actor": pa.array([f"import:{source}"] * count, pa.string()),
             "data": pa.array([columns.extra_data[i] for i in chosen], pa.string()),
