@@ -126,6 +126,12 @@ def _check_references(cursor, cases: pa.Table) -> None:
             )
 
 
+def _shifted(table: pa.Table, column: str, first: int) -> pa.Table:
+    """Turn the batch positions in ``column`` into ids that start at ``first``."""
+    index = table.schema.get_field_index(column)
+    return table.set_column(index, column, pc.add(table.column(index), first))
+
+
 def _insert(cursor, tables: list[pa.Table], format_numbers) -> int:
     """Insert one batch in the open transaction; return its first case id."""
     cases, aliases, events = tables
@@ -133,13 +139,10 @@ def _insert(cursor, tables: list[pa.Table], format_numbers) -> int:
     first = (_scalar(cursor, 'SELECT max(id) FROM "case"') or 0) + 1
     years = cases.column("year").to_numpy()
     numbers = format_numbers(years, _sequences(cursor, years))
-    cases = cases.drop_columns(["year"])
-    cases = cases.set_column(
-        cases.schema.get_field_index("id"), "id", pc.add(cases.column("id"), first)
-    )
+    cases = _shifted(cases.drop_columns(["year"]), "id", first)
     cases = cases.append_column("case_number", pa.array(numbers, pa.string()))
-    aliases = aliases.set_column(1, "case_id", pc.add(aliases.column(1), first))
-    events = events.set_column(0, "case_id", pc.add(events.column(0), first))
+    aliases = _shifted(aliases, "case_id", first)
+    events = _shifted(events, "case_id", first)
     for name, table in zip(TABLES, (cases, aliases, events), strict=True):
         cursor.adbc_ingest(name, table, mode="append")
     return first
