@@ -17,9 +17,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option(
-        "sqlalchemy.url", engine.url.render_as_string(hide_password=False)
-    )
+    # The option goes through configparser, which reads "%" as interpolation;
+    # a URL-escaped character in a path (such as %3A for ":") must stay as is.
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -222,9 +222,10 @@ def _read_sqlite_parallel(engine: Engine, queries, folder: Path) -> Changes:
         queries, engine.dialect
     )
     with engine.connect() as connection:
+        driver = connection.connection.driver_connection
         (cases, departments, service_types), (events,) = sqlite_reader.read_in_workers(
-            engine.url.database,
-            connection.connection.driver_connection,
+            sqlite_reader.main_file(driver),
+            driver,
             [[case_query, department_query, type_query], [event_query]],
             folder,
         )

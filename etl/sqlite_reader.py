@@ -313,6 +313,29 @@ def _map_file(file: Path) -> pa.Table:
         return pa.ipc.open_file(source).read_all()
 
 
+def file_uri(database: str) -> str:
+    """Return the SQLite URI of a database file path, for the ADBC driver.
+
+    The driver opens its argument as a URI, so a relative path such as
+    ``file:x/store.sqlite`` or one with ``?`` or ``#`` would name another
+    file. An absolute ``file:`` URI with percent-encoding names exactly this one.
+    """
+    return Path(database).resolve().as_uri()
+
+
+def main_file(connection) -> str:
+    """Return the file a DBAPI SQLite connection has open as its main database.
+
+    Worker processes open this path, so they read the file this process has
+    open however SQLite read the name it was given. Empty for an in-memory
+    database.
+    """
+    for _, name, file in connection.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return file or ""
+    return ""
+
+
 def exit_with_parent(parent_pid: int) -> None:
     """End this worker when the coordinator dies, even by SIGKILL.
 
@@ -343,7 +366,7 @@ def _work(spec_file: str, parent_pid: int) -> None:
         )
     with open(spec_file, "rb") as handle:
         database, queries, files = pickle.load(handle)
-    store = adbc_driver_sqlite.connect(database)
+    store = adbc_driver_sqlite.connect(file_uri(database))
     connection = adbc_driver_manager.AdbcConnection(store)
     _execute(connection, f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     _execute(connection, "PRAGMA query_only=ON")

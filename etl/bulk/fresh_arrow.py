@@ -47,6 +47,15 @@ class FreshTables:
     aliases: pa.Table
     events: pa.Table
 
+    @classmethod
+    def joined(cls, parts: list[FreshTables]) -> FreshTables:
+        """Join the tables of a batch's parts, whose ids do not overlap."""
+        return cls(
+            pa.concat_tables([part.cases for part in parts]),
+            pa.concat_tables([part.aliases for part in parts]),
+            pa.concat_tables([part.events for part in parts]),
+        )
+
 
 def fresh_tables(
     columns: BlockColumns,
@@ -56,13 +65,17 @@ def fresh_tables(
     department_id: Callable[[str], int],
     source: str,
     now_text: str,
+    first_id: int = 0,
 ) -> FreshTables:
-    """Build the tables of the rows at ``positions``; ``years`` number them."""
+    """Build the tables of the rows at ``positions``; ``years`` number them.
+
+    Case ids count from ``first_id``, for a batch built from several blocks.
+    """
     n = len(positions)
     values = picked_case_values(
         columns, positions, type_id, department_id, instants=False
     )
-    ids = np.arange(n, dtype=np.int64)
+    ids = np.arange(first_id, first_id + n, dtype=np.int64)
     rows = pa.array(positions, pa.int64())
     shared = dict(_SHARED_CASE_VALUES, source=(source, pa.string()))
     shared["updated_at"] = (now_text, pa.string())

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
+import signal
 import struct
 import sys
 from collections import Counter
@@ -153,13 +155,14 @@ def _serve(database: str) -> None:
     import adbc_driver_sqlite.dbapi
 
     from cases.numbers import format_case_numbers
+    from etl.sqlite_reader import file_uri
 
     if "_sqlite3" in sys.modules:
         raise RuntimeError(
             "the sqlite3 module is loaded in the ingest process; its SQLite "
             "library must not share the process with the ADBC driver's copy"
         )
-    connection = adbc_driver_sqlite.dbapi.connect(database, autocommit=True)
+    connection = adbc_driver_sqlite.dbapi.connect(file_uri(database), autocommit=True)
     cursor = connection.cursor()
     _execute(cursor, f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # References are checked once per batch in _check_references instead of
@@ -182,7 +185,7 @@ def _serve(database: str) -> None:
             _reply(
                 {
                     "ok": False,
-                    "error": str(error).strip(),
+                    "error": _summary(error),
                     "integrity": _is_constraint(error, adbc_driver_manager),
                 }
             )
@@ -190,6 +193,16 @@ def _serve(database: str) -> None:
         _reply({"ok": True, "first_id": first})
     cursor.close()
     connection.close()
+
+
+def _summary(error: Exception) -> str:
+    """Return SQLite's message from an error, without the statement the driver
+    appends to it."""
+    text = str(error).strip()
+    found = re.search(r"[A-Z]+ constraint failed[^\n]*", text)
+    if found:
+        return found.group(0)
+    return text.splitlines()[0][:300] if text else type(error).__name__
 
 
 def _is_constraint(error: Exception, adbc_driver_manager) -> bool:
@@ -215,4 +228,8 @@ if __name__ == "__main__":
     from etl.sqlite_reader import exit_with_parent
 
     exit_with_parent(parent_pid)
+    # Ctrl-C reaches every process of the terminal's group. The importing
+    # process decides what to do with it; a signal here would cancel the
+    # driver's call in the middle of a batch.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _serve(database_path)

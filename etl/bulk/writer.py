@@ -51,7 +51,7 @@ from etl.bulk.events import (
     derive_events,
     replay,
 )
-from etl.bulk.fresh_arrow import fresh_tables
+from etl.bulk.fresh_arrow import FreshTables, fresh_tables
 from etl.bulk.ingest import IngestError, IngestProcess, IngestResult
 from etl.bulk.plan import plan_update, stated_fields
 from etl.bulk.progress import Progress
@@ -59,6 +59,7 @@ from etl.rejects import RejectsFile, rejects_path
 from etl.sources.batch import RecordBlock
 from etl.sources.checks import BIT
 from etl.sources.record import RejectedRow, SourceRecord
+from etl.sqlite_reader import main_file
 
 log = logging.getLogger(__name__)
 
@@ -338,9 +339,11 @@ class BulkWriter:
         self._batch = _Batch()
         progress = Progress(self.summary)
         self._writing = _Writing(self._flush, progress, background=sqlite)
-        database = self.engine.url.database
-        if columnar and self.ingest_process and database not in (None, "", ":memory:"):
-            self._ingest = IngestProcess(database)
+        if columnar and self.ingest_process:
+            with self.engine.connect() as connection:
+                database = main_file(connection.connection.driver_connection)
+            if database:
+                self._ingest = IngestProcess(database)
         try:
             for item in items:
                 if isinstance(item, RecordBlock):
@@ -590,9 +593,12 @@ class BulkWriter:
                     if self._fetch_stored(connection, batch):
                         return False
         self._expect_new = True
-        for part in batch.parts:
-            assert isinstance(part, _BlockRows)
-            self._send_fresh(part, part.positions, now)
+        parts = [
+            (part, part.positions)
+            for part in batch.parts
+            if isinstance(part, _BlockRows)
+        ]
+        self._send_fresh(parts, now)
         return True
 
     def _knows_codes(self, batch: _Batch) -> bool:
@@ -608,22 +614,33 @@ class BulkWriter:
             services.update(block.service_code[i] for i in part.positions)
         return self.catalogue.knows_codes(departments, services)
 
-    def _send_fresh(self, rows: _BlockRows, fresh: list[int], now: datetime) -> None:
-        """Send the new cases of ``rows`` at ``fresh`` to the ingest process."""
+    def _send_fresh(
+        self, parts: list[tuple[_BlockRows, list[int]]], now: datetime
+    ) -> None:
+        """Send the new cases of a batch's parts (block rows and positions) to
+        the ingest process, which inserts them in one transaction."""
         assert self._ingest is not None
-        tables = fresh_tables(
-            rows.columns,
-            fresh,
-            [rows.columns.years[i] for i in fresh],
-            self.catalogue.types.__getitem__,
-            self.catalogue.department_id,
-            rows.source,
-            store.sqlite_datetime(now),
-        )
+        now_text = store.sqlite_datetime(now)
+        tables = []
+        first_id = 0
+        for rows, fresh in parts:
+            tables.append(
+                fresh_tables(
+                    rows.columns,
+                    fresh,
+                    [rows.columns.years[i] for i in fresh],
+                    self.catalogue.types.__getitem__,
+                    self.catalogue.department_id,
+                    rows.source,
+                    now_text,
+                    first_id,
+                )
+            )
+            first_id += len(fresh)
         # Counted when sent, so progress lines read as on the other paths; a
         # batch that comes back rolled back is taken out again.
-        self.summary.inserted += len(fresh)
-        self._settle(self._ingest.send(tables, (rows, fresh)))
+        self.summary.inserted += first_id
+        self._settle(self._ingest.send(FreshTables.joined(tables), parts))
 
     def _settle(self, results: list[IngestResult]) -> None:
         """Check the batches sent; write a batch that met a constraint here.
@@ -633,21 +650,23 @@ class BulkWriter:
         process updates those cases and inserts the rest.
         """
         for result in results:
-            rows, fresh = result.context
+            parts = result.context
             if result.ok:
                 continue
-            self.summary.inserted -= len(fresh)
+            count = sum(len(fresh) for _, fresh in parts)
+            self.summary.inserted -= count
             if not result.integrity:
                 raise IngestError(f"inserting new cases failed: {result.error}")
             log.info(
                 "import of %s: %d new cases met a constraint in the ingest "
                 "process (%s); writing them again",
                 self.summary.source,
-                len(fresh),
+                count,
                 result.error,
             )
             retry = _Batch()
-            retry.add_rows(_BlockRows(rows.shared, rows.source, fresh))
+            for rows, fresh in parts:
+                retry.add_rows(_BlockRows(rows.shared, rows.source, fresh))
             self._write_batch(retry, ingest=False)
 
     def _insert_block(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
+from cases import schema
+from cases.db import make_engine
 from etl.bulk import BulkWriter, write_records
 from etl.bulk.ingest import IngestError, IngestProcess
 from etl.sources import nyc
@@ -91,3 +94,42 @@ def test_dead_ingest_process_fails_import(tmp_path, monkeypatch):
         import_file(engine, path, tmp_path, batch_size=5)
     # The first batch was written in this process and stays.
     assert len(table_rows(engine, "case")) == 5
+
+
+def test_store_named_like_uri(tmp_path, monkeypatch):
+    # SQLite may read "file:rel/store.sqlite" as a URI naming rel/store.sqlite;
+    # the ingest process must write into the file this process has open.
+    monkeypatch.chdir(tmp_path)
+    for folder in ("file:rel", "rel"):
+        Path(folder).mkdir()
+    engine = make_engine("sqlite:///file:rel/store.sqlite")
+    schema.upgrade(engine)
+    lines = [line(str(key)) for key in range(1, 13)]
+    path = write_csv(tmp_path / "a.csv", lines)
+    summary = import_file(engine, path, tmp_path, batch_size=5)
+    assert summary.inserted == 12
+    assert len(table_rows(engine, "case")) == 12
+
+
+def test_batch_across_blocks_is_one_transaction(tmp_path, monkeypatch):
+    monkeypatch.setattr("etl.sources.csvread.BLOCK_BYTES", 512)
+    sent = []
+    original = IngestProcess.send
+    monkeypatch.setattr(
+        IngestProcess,
+        "send",
+        lambda self, tables, context: (
+            sent.append((tables.cases.num_rows, len(context)))
+            or original(self, tables, context)
+        ),
+    )
+    engine = store_of(tmp_path, "store.sqlite")
+    lines = [line(str(key)) for key in range(1, 21)]
+    path = write_csv(tmp_path / "a.csv", lines)
+    summary = import_file(engine, path, tmp_path, batch_size=5)
+    assert summary.inserted == 20
+    # Blocks of a few rows: each batch of 5 is sent whole, in one frame.
+    assert [rows for rows, _ in sent] == [5, 5, 5]
+    assert any(parts > 1 for _, parts in sent)
+    ids = [row[0] for row in table_rows(engine, "case")]
+    assert ids == list(range(1, 21))

@@ -15,9 +15,18 @@ from etl.bulk.created_json import _json_floats, _json_instants, json_strings
 
 def test_floats_match_orjson():
     rng = np.random.default_rng(7)
+    spread = [
+        sign * rng.uniform(1, 10) * 10.0**exponent
+        for exponent in range(-8, 18)
+        for sign in (1, -1)
+        for _ in range(200)
+    ]
     values = [
         *rng.uniform(-180, 180, 2000).tolist(),
         *np.round(rng.uniform(-90, 90, 2000), 6).tolist(),
+        *spread,
+        *(round(value, 3) for value in spread),
+        2.5e-6, 12345678901.0, 1e-4, 9.999999e8, 1e9,
         0.0, -0.0, 40.0, -73.0, 1e-7, 1.5e-5, 123456789.0, 1e16, 1e22, 5e-324,
         math.nan, math.inf, -math.inf, None,
     ]  # fmt: skip

@@ -309,3 +309,15 @@ def test_worker_reads_text_not_cast_to_blob(tmp_path):
     in_worker, in_process = read_both(database, query, tmp_path / "read")
     assert in_worker.column("label")[-2].as_py() == "quote ' and \" and \\"
     assert in_worker.equals(in_process)
+
+
+def test_worker_reads_store_in_odd_folder(tmp_path):
+    # The ADBC driver opens its argument as a URI: a path holding "?", "#" or
+    # "%20" must still name this file.
+    folder = tmp_path / "odd ?#%20 name"
+    folder.mkdir()
+    database = awkward_store(folder)
+    query = sqlite_reader.Query(AWKWARD_SQL, (), AWKWARD_COLUMNS)
+    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    assert in_worker.num_rows == LEADING_NULL_ROWS + 4
+    assert in_worker.equals(in_process)
