@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import URL
+
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -175,9 +177,12 @@ def load_settings(
     resolved = {k: _convert(by_name[k], v, origins[k]) for k, v in values.items()}
     resolved["data_dir"] = Path(resolved["data_dir"]).expanduser()
     if not resolved["database_url"]:
-        resolved["database_url"] = (
-            f"sqlite:///{resolved['data_dir'] / 'city311.sqlite'}"
-        )
+        # URL.create escapes "?", "#" and "%" in the path, which an f-string
+        # would leave to be read as a query, a fragment or an escape.
+        store = resolved["data_dir"] / "city311.sqlite"
+        resolved["database_url"] = URL.create(
+            "sqlite", database=str(store)
+        ).render_as_string(hide_password=False)
     _check_database_url(resolved["database_url"], origins.get("database_url"))
     level = resolved["log_level"].upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:

@@ -65,3 +65,20 @@ def test_readme_lists_every_setting():
     readme = (REPO_ROOT / "README.md").read_text()
     missing = [s.name for s in SETTINGS if f"CITY311_{s.name.upper()}" not in readme]
     assert missing == []
+
+
+def test_data_dir_with_url_characters(tmp_path, monkeypatch):
+    # "?", "#" and "%20" in a folder name are part of the path, not a query,
+    # a fragment or an escape.
+    from sqlalchemy.engine import make_url
+
+    from cases import schema
+    from cases.db import make_engine
+
+    folder = tmp_path / "odd ?x=1 #2 %20 dir"
+    settings = load_settings(environ={"CITY311_DATA_DIR": str(folder)})
+    assert make_url(settings.database_url).database == str(folder / "city311.sqlite")
+    engine = make_engine(settings.database_url)
+    schema.upgrade(engine)
+    engine.dispose()
+    assert (folder / "city311.sqlite").is_file()
