@@ -250,7 +250,7 @@ def _check_holiday_region(
         holidays.country_holidays(country, subdiv=subdivision)
         return
     except NotImplementedError:
-        pass  # Unknown country or subdivision: the checks below say which.
+        pass  # Unknown country or subdivision: the checks below report which.
     supported = holidays.list_supported_countries()
     if country not in supported:
         message = choice_message(

@@ -215,7 +215,7 @@ class IngestProcess:
         """Read the next message; without ``timeout``, wait as long as it takes.
 
         Results can arrive two at a time, and the first ``readline`` may buffer
-        both, so ``select`` (which sees only the pipe) is used only for the
+        both, so ``select`` (which watches only the pipe) is used only for the
         start message, which is the only one written before anything is sent.
         """
         assert self.process is not None and self.process.stdout is not None

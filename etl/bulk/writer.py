@@ -458,19 +458,23 @@ class BulkWriter:
     def _check_block(
         self, block: RecordBlock, source: str
     ) -> tuple[list[int], list[tuple[int, str, str]], int]:
-        """Check a block's rows as ``_take`` would; return the positions
-        accepted, the rejects (position, reason, raw text) and the number of
-        accepted rows with a flag."""
+        """Check a block's rows as ``_take`` would.
+
+        Returns the positions accepted, the rejects (position, reason, raw
+        text) and the number of accepted rows with a flag.
+        """
         quick = _block_fits(block)
         seen = self._seen.setdefault(source, set())
         n = block.n
         flag_bits = block.flag_bits
+
         if quick and block.reasons.count(None) == n:
             # The usual block: every row readable and new to this import.
             ids = set(block.external_id)
             if len(ids) == n and seen.isdisjoint(ids):
                 seen |= ids
                 return list(range(n)), [], n - flag_bits.count(0)
+
         accepted: list[int] = []
         rejected: list[tuple[int, str, str]] = []
         flagged = 0

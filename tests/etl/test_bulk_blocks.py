@@ -93,9 +93,12 @@ def write_csv(path: Path, lines: list[str], extra: bytes = b"") -> Path:
 def import_each_way(
     tmp_path: Path, files: list[Path], **options
 ) -> tuple[list[Engine], list[list[dict]], list[list[str]]]:
-    """Import ``files`` in turn as blocks through the ingest process, as records
-    by tuples, as records by dictionaries, and as blocks written in this
-    process; return each store with its summaries and rejects."""
+    """Import ``files`` in turn in each of four ways, and return each store with
+    its summaries and rejects.
+
+    The ways: blocks through the ingest process, records by tuples, records by
+    dictionaries, and blocks written in this process.
+    """
     engines, summaries, rejects = [], [], []
     for name, blocks, tuples, ingest in (
         ("blocks", True, True, True),

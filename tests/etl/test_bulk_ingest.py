@@ -29,23 +29,28 @@ def import_file(engine, path, tmp_path, **options):
     )
 
 
-def test_new_cases_go_through_ingest(tmp_path, monkeypatch):
-    sent = []
+@pytest.fixture
+def sent(monkeypatch) -> list[tuple[int, int]]:
+    """Record (cases, parts) of every batch sent to the ingest process."""
+    calls: list[tuple[int, int]] = []
     original = IngestProcess.send
-    monkeypatch.setattr(
-        IngestProcess,
-        "send",
-        lambda self, tables, context: (
-            sent.append(tables.cases.num_rows) or original(self, tables, context)
-        ),
-    )
+
+    def send(self, tables, context):
+        calls.append((tables.cases.num_rows, len(context)))
+        return original(self, tables, context)
+
+    monkeypatch.setattr(IngestProcess, "send", send)
+    return calls
+
+
+def test_new_cases_go_through_ingest(tmp_path, sent):
     engine = store_of(tmp_path, "store.sqlite")
     lines = [line(str(key)) for key in range(1, 13)]
     path = write_csv(tmp_path / "a.csv", lines)
     summary = import_file(engine, path, tmp_path, batch_size=5)
     assert summary.inserted == 12
     # The first batch creates the department and type, so it is written here.
-    assert sent == [5, 2]
+    assert [cases for cases, _ in sent] == [5, 2]
     numbers = [row[1] for row in table_rows(engine, "case")]
     assert len(set(numbers)) == 12
 
@@ -111,18 +116,8 @@ def test_store_named_like_uri(tmp_path, monkeypatch):
     assert len(table_rows(engine, "case")) == 12
 
 
-def test_batch_across_blocks_is_one_transaction(tmp_path, monkeypatch):
+def test_batch_across_blocks_is_one_transaction(tmp_path, monkeypatch, sent):
     monkeypatch.setattr("etl.sources.csvread.BLOCK_BYTES", 512)
-    sent = []
-    original = IngestProcess.send
-    monkeypatch.setattr(
-        IngestProcess,
-        "send",
-        lambda self, tables, context: (
-            sent.append((tables.cases.num_rows, len(context)))
-            or original(self, tables, context)
-        ),
-    )
     engine = store_of(tmp_path, "store.sqlite")
     lines = [line(str(key)) for key in range(1, 21)]
     path = write_csv(tmp_path / "a.csv", lines)
