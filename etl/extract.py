@@ -1,9 +1,10 @@
 """Read changed cases and their events from the case store into Arrow tables.
 
 Statements are built with SQLAlchemy Core. On SQLite they run on the sqlite3
-driver's cursor, or for a large full load through the ADBC driver in worker
-processes (see ``etl.sqlite_reader``), and elsewhere on a server-side cursor
-of the engine. No ORM objects are built. Instants
+driver's cursor, or for a large full load in two parallel readers (C extension
+threads, see ``etl.sqlite_columns``, or ADBC worker processes, see
+``etl.sqlite_reader``), and elsewhere on a server-side cursor of the engine.
+No ORM objects are built. Instants
 arrive as text on SQLite and as datetimes on PostgreSQL; both become naive UTC
 Arrow timestamps.
 
@@ -25,12 +26,13 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, LargeBinary, Select, Text, cast, select
 
 from cases.models import Case, CaseEvent, Department, ServiceType
-from etl import sqlite_reader
+from etl import sqlite_columns, sqlite_reader
 
 BATCH_ROWS = sqlite_reader.BATCH_ROWS
-# A full read of a SQLite store with at least this many cases runs in worker
-# processes. NOTE: the value is an estimate, not a measured break-even: each
-# worker needs about 0.3 s to start Python and import pyarrow and the driver.
+# A full read of a SQLite store with at least this many cases runs in two
+# parallel readers. NOTE: the value is an estimate, not a measured break-even:
+# each worker process needs about 0.3 s to start Python and import pyarrow and
+# the driver, while the threads start at once.
 PARALLEL_MIN_CASES = 100_000
 
 # Concurrent writers take updated_at from the clock before they commit, so a
@@ -110,19 +112,19 @@ def read_changes(
     """Read cases with ``updated_at >= since`` (all when None) and all their events.
 
     The four reads see one state of the store. A full read of a SQLite store
-    with at least PARALLEL_MIN_CASES cases runs in two worker processes, which
-    write Arrow files into ``folder`` (see ``etl.sqlite_reader``); without a
-    folder, and otherwise, one read-only transaction of this process reads all.
+    with at least PARALLEL_MIN_CASES cases runs in two parallel readers (see
+    ``_read_sqlite_parallel``), whose worker processes, where used, write Arrow
+    files into ``folder``. Without a folder, and otherwise, one read-only
+    transaction of this process reads all.
     """
     if engine.dialect.name == "sqlite":
-        queries = _queries(since, text_as_bytes=True)
         if (
             since is None
             and folder is not None
             and _case_count(engine) >= (PARALLEL_MIN_CASES)
         ):
-            return _read_sqlite_parallel(engine, queries, folder)
-        return _read_sqlite(engine, queries)
+            return _read_sqlite_parallel(engine, folder)
+        return _read_sqlite(engine, _queries(since, text_as_bytes=True))
     with read_transaction(engine) as connection:
         return Changes(
             *(
@@ -213,22 +215,32 @@ def _read_sqlite(engine: Engine, queries) -> Changes:
     return Changes(*tables)
 
 
-def _read_sqlite_parallel(engine: Engine, queries, folder: Path) -> Changes:
-    """Read cases and the small tables in one process and events in another.
+def _read_sqlite_parallel(
+    engine: Engine, folder: Path, in_threads: bool | None = None
+) -> Changes:
+    """Read all cases and the small tables in one reader and events in another.
 
-    Both processes read one snapshot; ``etl.sqlite_reader`` states the rule.
+    Both readers see one snapshot (``etl.sqlite_reader`` states the rule). They
+    are threads of this process where ``etl.sqlite_columns`` is available
+    (``in_threads`` None), else worker processes, which write their Arrow files
+    into ``folder``. The workers' ADBC driver needs text cast to BLOB, while the
+    threads read text as it is stored.
     """
+    if in_threads is None:
+        in_threads = sqlite_columns.available()
+    queries = _queries(None, text_as_bytes=not in_threads)
     case_query, event_query, department_query, type_query = _sqlite_queries(
         queries, engine.dialect
     )
+    groups = [[case_query, department_query, type_query], [event_query]]
     with engine.connect() as connection:
         driver = connection.connection.driver_connection
-        (cases, departments, service_types), (events,) = sqlite_reader.read_in_workers(
-            sqlite_reader.main_file(driver),
-            driver,
-            [[case_query, department_query, type_query], [event_query]],
-            folder,
-        )
+        database = sqlite_reader.main_file(driver)
+        if in_threads:
+            tables = sqlite_columns.read_in_threads(database, driver, groups)
+        else:
+            tables = sqlite_reader.read_in_workers(database, driver, groups, folder)
+    (cases, departments, service_types), (events,) = tables
     return Changes(cases, events, departments, service_types)
 
 

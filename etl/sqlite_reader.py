@@ -5,7 +5,9 @@ value. ``read_in_workers`` runs groups of queries in separate processes that
 read through the ADBC SQLite driver, which fills Arrow arrays in C, and write
 Arrow IPC files. The groups are read in parallel, and the workers of a full
 load of one million cases use about 5 CPU seconds, against about 12 with the
-sqlite3 driver (``bench/etl_bench.py``, 2 cores).
+sqlite3 driver (``bench/etl_bench.py``, 2 cores). Where the package's C
+extension is built, ``etl.sqlite_columns`` reads in threads of this process
+instead, for about half the CPU time of the workers.
 
 Consistency rule: the parallel read returns the same single state as one read
 transaction would. The coordinator takes the case store's write lock
@@ -147,7 +149,7 @@ def read_adbc(connection: adbc_driver_manager.AdbcConnection, query: Query) -> p
         )
     rows = raw.slice(1)
     arrays = [
-        _adbc_column(rows.column(index + 1), arrow_type)
+        cast_column(rows.column(index + 1), arrow_type)
         for index, arrow_type in enumerate(query.columns.values())
     ]
     return pa.Table.from_arrays(arrays, schema=pa.schema(list(query.columns.items())))
@@ -179,8 +181,8 @@ def _parameter_batch(parameters: tuple) -> pa.RecordBatch:
     )
 
 
-def _adbc_column(values: pa.ChunkedArray, arrow_type: pa.DataType):
-    """Cast one column from the driver's type to ``arrow_type``.
+def cast_column(values: pa.Array | pa.ChunkedArray, arrow_type: pa.DataType):
+    """Cast one column from the reader's type to ``arrow_type``.
 
     The casts are safe ones, so a value out of range raises as it does on the
     sqlite3 path, and casting bytes to string validates the UTF-8.
@@ -259,6 +261,9 @@ class _Worker:
                 str(spec),
                 str(os.getpid()),
             ],
+            # numpy, which pyarrow imports, starts OpenBLAS threads that spin
+            # on the CPU for a while; the worker needs no BLAS.
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

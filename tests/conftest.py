@@ -4,8 +4,9 @@ PostgreSQL tests use ``CITY311_TEST_POSTGRES_URL`` (default
 postgresql://postgres@127.0.0.1:5432/test) to create a database of their own,
 dropped at the end. Where no server answers they skip, unless
 ``CITY311_REQUIRE_POSTGRES=1`` (set by CI), where they fail instead. The real
-311 exports and the browser follow the same rule with CITY311_REQUIRE_REAL_DATA
-and CITY311_REQUIRE_BROWSER.
+311 exports, the browser and the ETL's C column reader follow the same rule with
+CITY311_REQUIRE_REAL_DATA, CITY311_REQUIRE_BROWSER and
+CITY311_REQUIRE_SQLITE_COLUMNS.
 """
 
 from __future__ import annotations
@@ -34,6 +35,19 @@ def skip_or_fail(message: str, required_by: str) -> None:
     if os.environ.get(required_by) == "1":
         pytest.fail(f"{message} ({required_by}=1)")
     pytest.skip(message)
+
+
+def require_sqlite_columns() -> None:
+    """Skip, or fail in CI, unless the etl._sqlite_columns extension is usable."""
+    from etl import sqlite_columns
+
+    if not sqlite_columns.available():
+        skip_or_fail(
+            "the etl._sqlite_columns extension is not built or uses another SQLite "
+            "than the sqlite3 module: install a C compiler and SQLite's headers "
+            "(Debian: gcc libsqlite3-dev), then reinstall the package",
+            "CITY311_REQUIRE_SQLITE_COLUMNS",
+        )
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,9 @@
-"""Reading a SQLite case store in worker processes: same rows, one snapshot."""
+"""Reading a SQLite case store in parallel: same rows, one snapshot.
+
+Every test runs both parallel readers: worker processes with the ADBC driver
+(``etl.sqlite_reader``) and threads with the C extension
+(``etl.sqlite_columns``).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from etl import extract, load, sqlite_reader
-from tests.conftest import REPO_ROOT
+from etl import extract, load, sqlite_columns, sqlite_reader
+from tests.conftest import REPO_ROOT, require_sqlite_columns
 from tests.etl.conftest import Event, rebuilt_rows, utc, warehouse_rows
 
 T0 = utc(2026, 3, 1, 9)
@@ -25,8 +30,21 @@ COUNT = {"n": pa.int64()}
 
 @pytest.fixture
 def database_url(tmp_path) -> str:
-    """A SQLite store only: the worker reader does not read PostgreSQL."""
+    """A SQLite store only: the parallel readers do not read PostgreSQL."""
     return f"sqlite:///{tmp_path / 'cases.sqlite'}"
+
+
+@pytest.fixture(params=["workers", "threads"])
+def reader(request) -> str:
+    if request.param == "threads":
+        require_sqlite_columns()
+    return request.param
+
+
+def read_parallel(reader, database, lock_connection, groups, folder):
+    if reader == "threads":
+        return sqlite_columns.read_in_threads(database, lock_connection, groups)
+    return sqlite_reader.read_in_workers(database, lock_connection, groups, folder)
 
 
 def write_history(writer) -> None:
@@ -52,11 +70,11 @@ def write_history(writer) -> None:
         writer.write(case_id, events, updated_at=events[-1].at)
 
 
-def test_parallel_read_equals_in_process(engine, writer, tmp_path):
+def test_parallel_read_equals_in_process(engine, writer, reader, tmp_path):
     write_history(writer)
     in_process = extract.read_changes(engine, None)
     parallel = extract._read_sqlite_parallel(
-        engine, extract._queries(None, text_as_bytes=True), tmp_path / "read"
+        engine, tmp_path / "read", in_threads=reader == "threads"
     )
     for name in ("cases", "events", "departments", "service_types"):
         assert getattr(parallel, name).equals(getattr(in_process, name)), name
@@ -64,9 +82,12 @@ def test_parallel_read_equals_in_process(engine, writer, tmp_path):
     assert parallel.events.num_rows == 12 + 8 + 3
 
 
-def test_full_load_in_workers(settings, engine, city, writer, tmp_path, monkeypatch):
+def test_full_load_in_parallel(
+    settings, engine, city, writer, reader, tmp_path, monkeypatch
+):
     write_history(writer)
     monkeypatch.setattr(extract, "PARALLEL_MIN_CASES", 0)
+    monkeypatch.setattr(sqlite_columns, "available", lambda: reader == "threads")
     summary = load.run(settings, engine, city, full=True)
     assert summary.read == 12
     assert not any((settings.warehouse_dir / "tmp").iterdir()), (
@@ -78,8 +99,8 @@ def test_full_load_in_workers(settings, engine, city, writer, tmp_path, monkeypa
     )
 
 
-def test_workers_read_one_snapshot(tmp_path):
-    """Two workers agree on a table that a writer grows during the reads."""
+def test_readers_see_one_snapshot(reader, tmp_path):
+    """Two readers agree on a table that a writer grows during the reads."""
     database = str(tmp_path / "store.sqlite")
     setup = sqlite3.connect(database, isolation_level=None)
     setup.execute("PRAGMA journal_mode=WAL")
@@ -98,7 +119,8 @@ def test_workers_read_one_snapshot(tmp_path):
     try:
         for attempt in range(4):
             time.sleep(0.05)
-            (count,), (highest,) = sqlite_reader.read_in_workers(
+            (count,), (highest,) = read_parallel(
+                reader,
                 database,
                 lock_connection,
                 [
@@ -116,14 +138,15 @@ def test_workers_read_one_snapshot(tmp_path):
     assert final > count["n"][0].as_py()
 
 
-def test_failed_worker_releases_lock(tmp_path):
+def test_failed_reader_releases_lock(reader, tmp_path):
     database = str(tmp_path / "store.sqlite")
     setup = sqlite3.connect(database, timeout=1, isolation_level=None)
     setup.execute("PRAGMA journal_mode=WAL")
     setup.execute("CREATE TABLE item (id INTEGER PRIMARY KEY)")
     lock_connection = sqlite3.connect(database, isolation_level=None)
     with pytest.raises(sqlite_reader.ReaderError, match="no such table: missing"):
-        sqlite_reader.read_in_workers(
+        read_parallel(
+            reader,
             database,
             lock_connection,
             [[sqlite_reader.Query("SELECT count(*) FROM missing", (), COUNT)]],
@@ -240,23 +263,21 @@ def awkward_store(tmp_path) -> str:
     return database
 
 
-def read_both(database: str, query: sqlite_reader.Query, folder: Path):
-    """Read ``query`` in a worker (ADBC) and in this process (sqlite3)."""
+def read_both(reader, database: str, query: sqlite_reader.Query, folder: Path):
+    """Read ``query`` with ``reader`` and with this process's sqlite3 driver."""
     connection = sqlite3.connect(database, isolation_level=None)
     try:
-        ((in_worker,),) = sqlite_reader.read_in_workers(
-            database, connection, [[query]], folder
-        )
+        ((in_worker,),) = read_parallel(reader, database, connection, [[query]], folder)
         in_process = sqlite_reader.read_cursor(connection.cursor(), query)
     finally:
         connection.close()
     return in_worker, in_process
 
 
-def test_worker_reads_awkward_values_as_sqlite3(tmp_path):
+def test_reader_reads_awkward_values_as_sqlite3(reader, tmp_path):
     database = awkward_store(tmp_path)
     query = sqlite_reader.Query(AWKWARD_SQL, (), AWKWARD_COLUMNS)
-    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    in_worker, in_process = read_both(reader, database, query, tmp_path / "read")
     assert in_worker.schema == pa.schema(list(AWKWARD_COLUMNS.items()))
     assert in_worker.num_rows == LEADING_NULL_ROWS + 4
     assert in_worker.equals(in_process)
@@ -269,28 +290,28 @@ def test_worker_reads_awkward_values_as_sqlite3(tmp_path):
     assert last[3]["at"].isoformat() == "1999-12-31T23:59:59.999999"
 
 
-def test_worker_binds_parameters(tmp_path):
+def test_reader_binds_parameters(reader, tmp_path):
     database = awkward_store(tmp_path)
     query = sqlite_reader.Query(
         AWKWARD_SQL + " WHERE id > ? AND (at IS NULL OR at >= ?)",
         (LEADING_NULL_ROWS + 1, "2000-01-01 00:00:00.000000"),
         AWKWARD_COLUMNS,
     )
-    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    in_worker, in_process = read_both(reader, database, query, tmp_path / "read")
     assert in_worker.num_rows == 2
     assert in_worker.equals(in_process)
 
 
-def test_worker_reads_empty_result(tmp_path):
+def test_reader_reads_empty_result(reader, tmp_path):
     database = awkward_store(tmp_path)
     query = sqlite_reader.Query(AWKWARD_SQL + " WHERE id < 0", (), AWKWARD_COLUMNS)
-    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    in_worker, in_process = read_both(reader, database, query, tmp_path / "read")
     assert in_worker.num_rows == 0
     assert in_worker.schema == pa.schema(list(AWKWARD_COLUMNS.items()))
     assert in_worker.equals(in_process)
 
 
-def test_worker_rejects_real_in_integer_column(tmp_path):
+def test_reader_rejects_real_in_integer_column(reader, tmp_path):
     database = awkward_store(tmp_path)
     connection = sqlite3.connect(database)
     connection.execute(
@@ -299,25 +320,30 @@ def test_worker_rejects_real_in_integer_column(tmp_path):
     connection.commit()
     connection.close()
     query = sqlite_reader.Query(AWKWARD_SQL, (), AWKWARD_COLUMNS)
-    with pytest.raises(sqlite_reader.ReaderError, match="Type mismatch"):
-        read_both(database, query, tmp_path / "read")
+    message = (
+        "Type mismatch"
+        if reader == "workers"
+        else "contains a REAL value where an integer"
+    )
+    with pytest.raises(sqlite_reader.ReaderError, match=message):
+        read_both(reader, database, query, tmp_path / "read")
 
 
-def test_worker_reads_text_not_cast_to_blob(tmp_path):
+def test_reader_reads_text_not_cast_to_blob(reader, tmp_path):
     database = awkward_store(tmp_path)
     query = sqlite_reader.Query("SELECT label FROM awkward", (), {"label": pa.string()})
-    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    in_worker, in_process = read_both(reader, database, query, tmp_path / "read")
     assert in_worker.column("label")[-2].as_py() == "quote ' and \" and \\"
     assert in_worker.equals(in_process)
 
 
-def test_worker_reads_store_in_odd_folder(tmp_path):
+def test_reader_reads_store_in_odd_folder(reader, tmp_path):
     # The ADBC driver opens its argument as a URI: a path holding "?", "#" or
     # "%20" must still name this file.
     folder = tmp_path / "odd ?#%20 name"
     folder.mkdir()
     database = awkward_store(folder)
     query = sqlite_reader.Query(AWKWARD_SQL, (), AWKWARD_COLUMNS)
-    in_worker, in_process = read_both(database, query, tmp_path / "read")
+    in_worker, in_process = read_both(reader, database, query, tmp_path / "read")
     assert in_worker.num_rows == LEADING_NULL_ROWS + 4
     assert in_worker.equals(in_process)
