@@ -87,17 +87,23 @@ def build_segment(
         create_tables(connection)
         _attach_previous(settings, connection, previous, run.full_rebuild)
         _register_raw(connection, changes)
-        transform.stage(connection, city.timezone.key, full=base_mode)
+        transform.create_day_offsets(connection, city.timezone)
+        # A full load derives every row once, through views, straight into the
+        # segment, which holds only the rows read.
+        full_load = base_mode
+        transform.stage(connection, full=full_load)
         found_districts = _write_calendar(
             connection, city, run.today, incremental=not base_mode
         )
-        transform.derive_fact_case(connection)
-        counts = _count_changes(connection, changes, has_previous=not base_mode)
-        if not base_mode and _delta_cases(connection) > compaction_threshold(
-            previous.base_cases
-        ):
-            base_mode = True
-        _write_case_tables(connection, base_mode)
+        transform.derive_fact_case(connection, full=full_load)
+        if full_load:
+            _write_fresh_case_tables(connection)
+            counts = _count_changes(connection, changes, has_previous=False)
+        else:
+            counts = _count_changes(connection, changes, has_previous=True)
+            if _delta_cases(connection) > compaction_threshold(previous.base_cases):
+                base_mode = True
+            _write_case_tables(connection, base_mode)
         _write_dimensions(connection, city, found_districts)
         built = _finish(connection, run, counts, base_mode, previous, file)
     finally:
@@ -198,10 +204,11 @@ def _write_calendar(connection, city, today: date, incremental: bool) -> list[st
     last = max(d for d in (last, prev_last, today) if d is not None)
     from cases.sla import BusinessCalendar
 
-    dates = transform.calendar_table(BusinessCalendar(city), first, last)
-    connection.register("new_dim_date", dates)
-    connection.execute("INSERT INTO main.dim_date SELECT * FROM new_dim_date")
-    connection.unregister("new_dim_date")
+    transform.insert_columns(
+        connection,
+        "main.dim_date",
+        transform.calendar_columns(BusinessCalendar(city), first, last),
+    )
     return sorted(set(districts or []) | set(prev_districts or []))
 
 
@@ -297,6 +304,22 @@ def _write_case_tables(connection, base_mode: bool) -> None:
         )
 
 
+def _write_fresh_case_tables(connection) -> None:
+    """Insert the derived rows of a full load, then point ``new_fact_case`` at them.
+
+    The later statements of the run read ``new_fact_case``, and reading the
+    inserted table spares them deriving every case again.
+    """
+    for table in CASE_TABLES:
+        order = "ORDER BY " + EVENT_STORAGE_ORDER if table == "fact_case_event" else ""
+        connection.execute(
+            f"INSERT INTO main.{table} SELECT * FROM new_{table} {order}"
+        )
+    connection.execute(
+        "CREATE OR REPLACE TEMP VIEW new_fact_case AS SELECT * FROM main.fact_case"
+    )
+
+
 def _row(connection, sql: str, parameters=None) -> tuple | None:
     """Return the first row; fetching all leaves no unfinished result behind."""
     rows = connection.execute(sql, parameters).fetchall()
@@ -323,10 +346,11 @@ def _write_dimensions(connection, city, found_districts: list[str]) -> None:
         "kind, sla_value, sla_unit, needs_location, source FROM raw_service_type "
         "ORDER BY id"
     )
-    geography = transform.geography_table(city, found_districts)
-    connection.register("new_geography", geography)
-    connection.execute("INSERT INTO main.dim_geography SELECT * FROM new_geography")
-    connection.unregister("new_geography")
+    transform.insert_columns(
+        connection,
+        "main.dim_geography",
+        transform.geography_columns(city, found_districts),
+    )
 
 
 def _finish(

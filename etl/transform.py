@@ -1,19 +1,21 @@
 """Derive warehouse rows from the raw case-store rows, in DuckDB SQL.
 
 The raw Arrow tables are registered on the writer connection as ``raw_case``,
-``raw_event``, ``raw_department`` and ``raw_service_type``. Every function here
-creates a temporary table from them; nothing loops over rows in Python except
-the calendar, which has one row per day.
+``raw_event``, ``raw_department`` and ``raw_service_type``, and the UTC offsets
+of their dates as ``day_offset`` (``register_day_offsets``). Every function
+here creates a temporary table or view from them. Nothing loops over rows in
+Python except the calendar and the offsets, which have one row per day.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import duckdb
-import pyarrow as pa
 
 from cases.quality import CLOSED_BEFORE_CREATED, DURATION_FLAGS
+from etl.local_dates import DAY_OFFSET_COLUMNS, LOCAL_DATE_SQL, day_offsets
 
 # Actor labels are "public", "system", "<role>:<name>" for staff, or
 # "import..." for importers; only the role reaches the warehouse, never a name.
@@ -25,17 +27,22 @@ def _sql_list(values) -> str:
 
 
 STAGE_CASE_SQL = f"""
-CREATE OR REPLACE TEMP TABLE stage_case AS
 WITH typed AS (
-    SELECT *,
-        created_at::TIMESTAMPTZ AS created_tz,
-        closed_at::TIMESTAMPTZ AS closed_tz
-    FROM raw_case
+    SELECT c.*,
+        c.created_at::TIMESTAMPTZ AS created_tz,
+        c.closed_at::TIMESTAMPTZ AS closed_tz,
+        {LOCAL_DATE_SQL.format(instant="c.created_at", offset="created_day")}
+            AS created_date,
+        {LOCAL_DATE_SQL.format(instant="c.closed_at", offset="closed_day")}
+            AS closed_date
+    FROM raw_case AS c
+    LEFT JOIN day_offset AS created_day ON created_day.utc_date = c.created_at::DATE
+    LEFT JOIN day_offset AS closed_day ON closed_day.utc_date = c.closed_at::DATE
 ), flagged AS (
     SELECT *,
         CASE WHEN coalesce(flags, '') = ''
                 AND NOT coalesce(closed_tz < created_tz, false)
-            THEN []::VARCHAR[]
+            THEN NULL
             ELSE list_sort(list_distinct(list_filter(
                 string_split(coalesce(flags, ''), ',')
                 || CASE WHEN closed_tz < created_tz
@@ -55,11 +62,11 @@ SELECT
     first_response_at::TIMESTAMPTZ AS first_response_at,
     due_at::TIMESTAMPTZ AS due_at,
     closed_tz AS closed_at,
-    timezone($zone, created_tz)::DATE AS created_date,
-    timezone($zone, closed_tz)::DATE AS closed_date,
+    created_date,
+    closed_date,
     reopen_count,
-    array_to_string(flag_list, ',') AS flags,
-    list_has_any(flag_list, {_sql_list(DURATION_FLAGS)}::VARCHAR[])
+    coalesce(array_to_string(flag_list, ','), '') AS flags,
+    coalesce(list_has_any(flag_list, {_sql_list(DURATION_FLAGS)}::VARCHAR[]), false)
         AS has_duration_flag,
     updated_at::TIMESTAMPTZ AS updated_at
 FROM flagged
@@ -70,7 +77,6 @@ FROM flagged
 # the day it was created has 0. Durations are null while open, when a duration
 # flag is set, and when they would be negative.
 FACT_CASE_SQL = """
-CREATE OR REPLACE TEMP TABLE new_fact_case AS
 WITH business_index AS (
     SELECT date, sum(is_business_day::INTEGER) OVER (ORDER BY date) AS day_index
     FROM dim_date
@@ -116,15 +122,18 @@ LEFT JOIN business_index AS closed_day ON closed_day.date = m.closed_date
 # second time with json_extract, which distinguishes the two.
 FACT_CASE_EVENT_SQL = f"""
 WITH parsed AS (
-    SELECT id AS event_id, case_id, kind, "at"::TIMESTAMPTZ AS "at", actor, public,
+    SELECT e.id AS event_id, e.case_id, e.kind, e."at"::TIMESTAMPTZ AS "at",
+        {LOCAL_DATE_SQL.format(instant='e."at"', offset="event_day")} AS local_date,
+        e.actor, e.public,
         json_extract_string(data, ['$.after.status', '$.after.department_id',
             '$.after.service_type_id', '$.after.due_at', '$.after.outcome',
             '$.after.parent_id']) AS set_values,
         CASE WHEN contains(data, 'null') THEN json_extract(data, ['$.after.due_at',
             '$.after.outcome', '$.after.parent_id'])::VARCHAR[] END AS clearable
-    FROM raw_event
+    FROM raw_event AS e
+    LEFT JOIN day_offset AS event_day ON event_day.utc_date = e."at"::DATE
 ), fields AS (
-    SELECT event_id, case_id, kind, "at", actor, public,
+    SELECT event_id, case_id, kind, "at", local_date, actor, public,
         set_values[1] AS set_status,
         set_values[2]::INTEGER AS set_department,
         set_values[3]::INTEGER AS set_service_type,
@@ -137,7 +146,7 @@ WITH parsed AS (
             WHEN clearable[3] = 'null' THEN -1 END AS set_parent
     FROM parsed
 ), replayed AS (
-    SELECT event_id, case_id, kind, "at", actor, public,
+    SELECT event_id, case_id, kind, "at", local_date, actor, public,
         last_value(set_status IGNORE NULLS) OVER w AS status,
         last_value(set_department IGNORE NULLS) OVER w AS department,
         last_value(set_service_type IGNORE NULLS) OVER w AS service_type,
@@ -153,8 +162,7 @@ WITH parsed AS (
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
 SELECT
-    event_id, case_id, kind, "at",
-    timezone({{zone}}, "at")::DATE AS local_date,
+    event_id, case_id, kind, "at", local_date,
     CASE
         WHEN actor = 'public' THEN 'public'
         WHEN actor LIKE 'import%' THEN 'import'
@@ -174,52 +182,85 @@ FROM replayed
 """
 
 
-def stage(connection: duckdb.DuckDBPyConnection, zone: str, full: bool) -> None:
+# Every UTC date whose offset the derivation looks up.
+UTC_DATES_SQL = """
+SELECT DISTINCT utc_date FROM (
+    SELECT created_at::DATE AS utc_date FROM raw_case
+    UNION ALL SELECT closed_at::DATE FROM raw_case
+    UNION ALL SELECT "at"::DATE FROM raw_event
+) WHERE utc_date IS NOT NULL
+"""
+
+
+def create_day_offsets(connection: duckdb.DuckDBPyConnection, zone: ZoneInfo):
+    """Create ``day_offset`` for the dates of the raw cases and events."""
+    dates = [row[0] for row in connection.execute(UTC_DATES_SQL).fetchall()]
+    connection.execute(
+        f"CREATE OR REPLACE TEMP TABLE day_offset ({DAY_OFFSET_COLUMNS})"
+    )
+    insert_columns(connection, "day_offset", day_offsets(dates, zone))
+
+
+def stage(connection: duckdb.DuckDBPyConnection, full: bool) -> None:
     """Create ``stage_case`` and ``new_fact_case_event`` from the raw tables.
 
-    On a full load ``new_fact_case_event`` is a view, so the events are derived
-    once, while they are inserted into the segment. Otherwise it is a table,
-    because unchanged cases are deleted from it.
+    On a full load both are views, so each row is derived once, while it is
+    inserted into the segment. Otherwise they are tables, because unchanged
+    cases are deleted from the new rows and several statements read them.
     """
-    connection.execute(STAGE_CASE_SQL, {"zone": zone})
     kind = "VIEW" if full else "TABLE"
-    body = FACT_CASE_EVENT_SQL.format(zone=_sql_text(zone))
-    connection.execute(f"CREATE OR REPLACE TEMP {kind} new_fact_case_event AS {body}")
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def derive_fact_case(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create ``new_fact_case``; needs ``stage_case`` and the new ``dim_date``."""
-    connection.execute(FACT_CASE_SQL)
-
-
-def calendar_table(calendar, first: date, last: date) -> pa.Table:
-    """Build dim_date rows for ``first``..``last`` from the city's business calendar."""
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    holiday_names = [calendar.holiday_name(day) for day in days]
-    return pa.table(
-        {
-            "date": pa.array(days, pa.date32()),
-            "year": pa.array([d.year for d in days], pa.int32()),
-            "quarter": pa.array([(d.month - 1) // 3 + 1 for d in days], pa.int32()),
-            "month": pa.array([d.month for d in days], pa.int32()),
-            "week_start": pa.array(
-                [d - timedelta(days=d.weekday()) for d in days], pa.date32()
-            ),
-            "day_of_week": pa.array([d.isoweekday() for d in days], pa.int32()),
-            "is_weekend": pa.array([d.isoweekday() >= 6 for d in days]),
-            "is_holiday": pa.array([name is not None for name in holiday_names]),
-            "holiday_name": pa.array(holiday_names, pa.string()),
-            "is_business_day": pa.array([calendar.is_business_day(d) for d in days]),
-        }
+    connection.execute(f"CREATE OR REPLACE TEMP {kind} stage_case AS {STAGE_CASE_SQL}")
+    connection.execute(
+        f"CREATE OR REPLACE TEMP {kind} new_fact_case_event AS {FACT_CASE_EVENT_SQL}"
     )
 
 
-def geography_table(city, found_districts: list[str]) -> pa.Table:
-    """Build dim_geography: configured districts, then any other district in cases."""
+def derive_fact_case(connection: duckdb.DuckDBPyConnection, full: bool) -> None:
+    """Create ``new_fact_case`` from ``stage_case`` and the new ``dim_date``.
+
+    A view on a full load, as ``stage`` explains.
+    """
+    kind = "VIEW" if full else "TABLE"
+    connection.execute(
+        f"CREATE OR REPLACE TEMP {kind} new_fact_case AS {FACT_CASE_SQL}"
+    )
+
+
+def insert_columns(connection, table: str, columns: dict[str, list]) -> None:
+    """Insert rows given as equally long Python lists, one per column, in order.
+
+    DuckDB converts the lists itself. Building Arrow arrays from Python lists
+    would import pandas (pyarrow checks for pandas objects), about 0.2 s of
+    every ETL run.
+    """
+    names = list(columns)
+    selects = ", ".join(f'unnest(${n}) AS "{name}"' for n, name in enumerate(names, 1))
+    connection.execute(
+        f"INSERT INTO {table} ({', '.join(names)}) SELECT {selects}",
+        list(columns.values()),
+    )
+
+
+def calendar_columns(calendar, first: date, last: date) -> dict[str, list]:
+    """Return dim_date's columns for ``first``..``last`` from the business calendar."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    holiday_names = [calendar.holiday_name(day) for day in days]
+    return {
+        "date": days,
+        "year": [d.year for d in days],
+        "quarter": [(d.month - 1) // 3 + 1 for d in days],
+        "month": [d.month for d in days],
+        "week_start": [d - timedelta(days=d.weekday()) for d in days],
+        "day_of_week": [d.isoweekday() for d in days],
+        "is_weekend": [d.isoweekday() >= 6 for d in days],
+        "is_holiday": [name is not None for name in holiday_names],
+        "holiday_name": holiday_names,
+        "is_business_day": [calendar.is_business_day(d) for d in days],
+    }
+
+
+def geography_columns(city, found_districts: list[str]) -> dict[str, list]:
+    """Return dim_geography's columns: configured districts, then others in cases."""
     rows = {}
     for district in _configured_districts(city):
         rows[district["district"]] = district
@@ -228,14 +269,10 @@ def geography_table(city, found_districts: list[str]) -> pa.Table:
             code, {"district": code, "name": code, "latitude": None, "longitude": None}
         )
     ordered = [rows[code] for code in sorted(rows)]
-    return pa.table(
-        {
-            "district": pa.array([r["district"] for r in ordered], pa.string()),
-            "name": pa.array([r["name"] for r in ordered], pa.string()),
-            "latitude": pa.array([r["latitude"] for r in ordered], pa.float64()),
-            "longitude": pa.array([r["longitude"] for r in ordered], pa.float64()),
-        }
-    )
+    return {
+        name: [row[name] for row in ordered]
+        for name in ("district", "name", "latitude", "longitude")
+    }
 
 
 def _configured_districts(city) -> list[dict]:

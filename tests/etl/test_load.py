@@ -172,7 +172,7 @@ def test_failed_run_keeps_snapshot(settings, engine, city, writer, monkeypatch):
     load.run(settings, engine, city)
     before = warehouse_rows(settings)
 
-    def broken(connection):
+    def broken(connection, full):
         raise RuntimeError("disk full")
 
     # A run with nothing to publish never reaches the transform.

@@ -51,7 +51,7 @@ def test_scheduled_run_skips_while_locked(settings, writer, caplog):
 def test_scheduled_run_logs_failure(settings, writer, caplog, monkeypatch):
     from etl import transform
 
-    def broken(connection):
+    def broken(connection, full):
         raise RuntimeError("no space left")
 
     monkeypatch.setattr(transform, "derive_fact_case", broken)
