@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from etl import transform, warehouse
 from etl.extract import Changes
+from etl.local_dates import LOCAL_DATE_SQL
 from etl.publish import temp_path
 from etl.schema import CASE_TABLES, EVENT_STORAGE_ORDER, WHOLE_TABLES, create_tables
 from etl.warehouse import Manifest
@@ -167,7 +168,9 @@ def _register_raw(connection, changes: Changes) -> None:
 def _write_calendar(connection, city, today: date, incremental: bool) -> list[str]:
     """Fill dim_date over every case's dates and today; return the districts seen.
 
-    A full load scans every case. An incremental run widens the previous
+    A full load reads the earliest creation and latest closure of the raw
+    cases: the local date only grows with the instant, so their local dates
+    bound every case's. An incremental run widens the previous
     version's date range and district list with the changed cases, so its cost
     follows the changes. The range and the list then never shrink: a case whose
     creation date moves later, or whose district changes, leaves the old values
@@ -184,18 +187,19 @@ def _write_calendar(connection, city, today: date, incremental: bool) -> list[st
             FROM stage_case
         """
     else:
-        sql = """
-            WITH all_cases AS (
-                SELECT p.created_date, p.closed_date, p.district
-                FROM prev_fact_case AS p
-                    ANTI JOIN stage_case AS s ON p.case_id = s.case_id
-                UNION ALL
-                SELECT created_date, closed_date, district FROM stage_case
+        first_date = LOCAL_DATE_SQL.format(instant="b.first_at", offset="f")
+        last_date = LOCAL_DATE_SQL.format(instant="b.last_at", offset="l")
+        sql = f"""
+            WITH bounds AS (
+                SELECT min(created_at) AS first_at, max(closed_at) AS last_at,
+                    list(DISTINCT district) FILTER (WHERE district IS NOT NULL)
+                        AS districts
+                FROM raw_case
             )
-            SELECT min(created_date), max(closed_date),
-                list(DISTINCT district) FILTER (WHERE district IS NOT NULL),
-                NULL, NULL, NULL
-            FROM all_cases
+            SELECT {first_date}, {last_date}, b.districts, NULL, NULL, NULL
+            FROM bounds AS b
+            LEFT JOIN day_offset AS f ON f.utc_date = b.first_at::DATE
+            LEFT JOIN day_offset AS l ON l.utc_date = b.last_at::DATE
         """
     first, last, districts, prev_first, prev_last, prev_districts = _row(
         connection, sql
