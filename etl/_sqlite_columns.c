@@ -13,9 +13,11 @@
  *   'f'  64-bit float. An INTEGER is converted, TEXT or BLOB is an error.
  *   'b'  bytes: each non-NULL value as sqlite3_value_blob returns it, so
  *        numbers as their text form.
- *   't'  an instant stored as text, "YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z]",
- *        read as 64-bit microseconds since 1970-01-01 UTC. Other text, or a
- *        number, is an error.
+ *   't'  an instant stored as text, "YYYY-MM-DD[( |T)HH[:MM[:SS[.ffffff]]]]",
+ *        read as 64-bit microseconds since 1970-01-01 UTC. These are the forms
+ *        that pyarrow's cast from string to timestamp[us] accepts, which reads
+ *        instants on the other paths, so every path loads the same store.
+ *        Other text (a zone suffix such as "Z" too), or a number, is an error.
  * NULL is a cleared validity bit in every kind.
  *
  * A connection is a capsule. It holds at most one prepared statement, which
@@ -55,6 +57,9 @@ typedef struct {
     Py_ssize_t nulls;
 } Column;
 
+/* Grow ``buffer`` to hold ``extra`` more bytes. Returns -1 when memory runs out,
+ * without setting a Python exception, because fetch() calls this while the GIL
+ * is released. */
 static int reserve(Buffer *buffer, size_t extra)
 {
     size_t needed = buffer->length + extra;
@@ -67,7 +72,6 @@ static int reserve(Buffer *buffer, size_t extra)
     }
     char *data = realloc(buffer->data, capacity);
     if (data == NULL) {
-        PyErr_NoMemory();
         return -1;
     }
     buffer->data = data;
@@ -320,15 +324,12 @@ static int days_in_month(int year, int month)
     return days[month - 1] + (month == 2 && leap);
 }
 
-/* Parse "YYYY-MM-DD[( |T)HH:MM[:SS[.f{1,6}]]][Z]" into microseconds since the
+/* Parse "YYYY-MM-DD[( |T)HH[:MM[:SS[.f{1,6}]]]]" into microseconds since the
  * epoch. Returns -1 for any other text. */
 static int parse_instant(const char *text, int length, int64_t *micros)
 {
     if (text == NULL || length < 10 || text[4] != '-' || text[7] != '-') {
         return -1;
-    }
-    if (length > 10 && text[length - 1] == 'Z') {
-        length--;
     }
     int year = digits(text, 4), month = digits(text + 5, 2), day = digits(text + 8, 2);
     if (year < 0 || month < 1 || month > 12 || day < 1
@@ -338,13 +339,18 @@ static int parse_instant(const char *text, int length, int64_t *micros)
     int hour = 0, minute = 0, second = 0, fraction = 0;
     int at = 10;
     if (length > at) {
-        if ((text[at] != ' ' && text[at] != 'T') || length < at + 6
-            || text[at + 3] != ':') {
+        if ((text[at] != ' ' && text[at] != 'T') || length < at + 3) {
             return -1;
         }
         hour = digits(text + at + 1, 2);
-        minute = digits(text + at + 4, 2);
-        at += 6;
+        at += 3;
+        if (length > at) {
+            if (length < at + 3 || text[at] != ':') {
+                return -1;
+            }
+            minute = digits(text + at + 1, 2);
+            at += 3;
+        }
         if (length > at) {
             if (length < at + 3 || text[at] != ':') {
                 return -1;
@@ -393,7 +399,10 @@ static int append_value(sqlite3_stmt *statement, int index, char kind, Column *c
         if (type != SQLITE_NULL) {
             const void *data = sqlite3_value_blob(value);
             size_t length = (size_t)sqlite3_value_bytes(value);
-            if (append(&column->values, data, length) < 0) {
+            /* NULL with a length means SQLite ran out of memory converting a
+             * number to text. */
+            if ((data == NULL && length > 0)
+                || append(&column->values, data, length) < 0) {
                 return -2;
             }
             if (column->values.length > INT32_MAX) {
@@ -420,10 +429,12 @@ static int append_value(sqlite3_stmt *statement, int index, char kind, Column *c
     }
     if (kind == 'i') {
         if (type != SQLITE_NULL && type != SQLITE_INTEGER) {
-            snprintf(error, error_size, "contains a %s value where an integer is expected",
+            snprintf(error, error_size,
+                     "contains the %s value '%.40s' where an integer is expected",
                      type == SQLITE_FLOAT  ? "REAL"
                      : type == SQLITE_TEXT ? "TEXT"
-                                           : "BLOB");
+                                           : "BLOB",
+                     (const char *)sqlite3_value_text(value));
             return -1;
         }
         ((int64_t *)column->values.data)[row] =
@@ -431,8 +442,10 @@ static int append_value(sqlite3_stmt *statement, int index, char kind, Column *c
         return 0;
     }
     if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
-        snprintf(error, error_size, "contains a %s value where a number is expected",
-                 type == SQLITE_TEXT ? "TEXT" : "BLOB");
+        snprintf(error, error_size,
+                 "contains the %s value '%.40s' where a number is expected",
+                 type == SQLITE_TEXT ? "TEXT" : "BLOB",
+                 (const char *)sqlite3_value_text(value));
         return -1;
     }
     ((double *)column->values.data)[row] =
@@ -446,6 +459,7 @@ static int reserve_batch(Column *column, char kind, Py_ssize_t max_rows)
 {
     size_t bitmap = (size_t)max_rows / 8 + 1;
     if (reserve(&column->validity, bitmap) < 0) {
+        PyErr_NoMemory();
         return -1;
     }
     memset(column->validity.data, 0, bitmap);
@@ -454,6 +468,7 @@ static int reserve_batch(Column *column, char kind, Py_ssize_t max_rows)
     size_t width = kind == 'b' ? sizeof(int32_t) : sizeof(int64_t);
     size_t slots = (size_t)max_rows + (kind == 'b' ? 1 : 0);
     if (reserve(fixed, slots * width) < 0) {
+        PyErr_NoMemory();
         return -1;
     }
     memset(fixed->data, 0, width);
@@ -593,9 +608,18 @@ static PyObject *fetch(PyObject *Py_UNUSED(module), PyObject *args)
         PyErr_NoMemory();
         clear_statement(connection);
     } else if (failed == -1) {
-        PyErr_Format(PyExc_ValueError, "result column %s of row %zd %s",
-                     sqlite3_column_name(connection->statement, failed_column),
-                     connection->rows_read + rows + 1, error);
+        /* The statement is still positioned on the failed row. Its first column,
+         * when an integer (the id in the ETL's queries), tells a reader which
+         * row of the store to repair. */
+        char key[160] = "";
+        sqlite3_stmt *statement = connection->statement;
+        if (failed_column > 0 && sqlite3_column_type(statement, 0) == SQLITE_INTEGER) {
+            snprintf(key, sizeof key, " (%.100s %lld)", sqlite3_column_name(statement, 0),
+                     (long long)sqlite3_column_int64(statement, 0));
+        }
+        PyErr_Format(PyExc_ValueError, "result column %s of row %zd%s %s",
+                     sqlite3_column_name(statement, failed_column),
+                     connection->rows_read + rows + 1, key, error);
         clear_statement(connection);
     } else if (status != SQLITE_ROW && status != SQLITE_DONE) {
         set_sqlite_error(connection->db, "step");

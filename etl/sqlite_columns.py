@@ -101,6 +101,10 @@ def read_in_threads(
             return [future.result() for future in futures]
     except (RuntimeError, ValueError) as error:  # ArrowInvalid is a ValueError
         raise ReaderError(f"reading the SQLite store failed: {error}") from error
+    except MemoryError as error:
+        raise ReaderError(
+            "reading the SQLite store failed: out of memory while reading its rows"
+        ) from error
     finally:
         for connection in connections:
             module.close(connection)
@@ -120,9 +124,14 @@ def read_columns(connection, query: Query) -> pa.Table:
     batches = []
     while (batch := module.fetch(connection, BATCH_ROWS)) is not None:
         rows, buffers = batch
+        raw = [
+            _buffers_to_array(rows, kind, parts)
+            for kind, parts in zip(kinds, buffers, strict=True)
+        ]
+        key_name = next(iter(query.columns))
         arrays = [
-            _typed(_buffers_to_array(rows, kind, parts), arrow_type)
-            for kind, parts, arrow_type in zip(kinds, buffers, types, strict=True)
+            _typed(name, values, arrow_type, key_name, raw[0])
+            for name, values, arrow_type in zip(query.columns, raw, types, strict=True)
         ]
         batches.append(pa.RecordBatch.from_arrays(arrays, names=list(query.columns)))
     return pa.Table.from_batches(batches, schema=pa.schema(list(query.columns.items())))
@@ -155,6 +164,31 @@ def _wrap(part: tuple) -> pa.Buffer:
     return pa.foreign_buffer(address, length, base=owner)
 
 
-def _typed(values: pa.Array, arrow_type: pa.DataType) -> pa.Array:
-    """Cast to the column's type unless the values have it (instants do)."""
-    return values if values.type == arrow_type else cast_column(values, arrow_type)
+def _typed(
+    name: str,
+    values: pa.Array,
+    arrow_type: pa.DataType,
+    key_name: str,
+    keys: pa.Array,
+) -> pa.Array:
+    """Cast to the column's type unless the values have it (instants do).
+
+    Raises ValueError naming the column, the first value that does not convert
+    (such as invalid UTF-8 in a text column) and the query's first column on
+    that row, which is the row's id in the ETL's queries.
+    """
+    if values.type == arrow_type:
+        return values
+    try:
+        return cast_column(values, arrow_type)
+    except pa.ArrowInvalid as error:
+        for index in range(len(values)):
+            try:
+                cast_column(values.slice(index, 1), arrow_type)
+            except pa.ArrowInvalid:
+                raise ValueError(
+                    f"result column {name} ({key_name} {keys[index].as_py()}) "
+                    f"contains {values[index].as_py()!r}, which is not a valid "
+                    f"{arrow_type} value: {error}"
+                ) from error
+        raise

@@ -45,10 +45,11 @@ VALID_INSTANTS = {
     "2026-03-01 09:00:00.000000": datetime(2026, 3, 1, 9),
     "2026-03-01T09:00:00": datetime(2026, 3, 1, 9),
     "2026-03-01 09:00": datetime(2026, 3, 1, 9),
+    "2026-03-01 09": datetime(2026, 3, 1, 9),
+    "2026-03-01T09": datetime(2026, 3, 1, 9),
     "2026-03-01": datetime(2026, 3, 1),
     "2026-03-01 09:00:00.5": datetime(2026, 3, 1, 9, 0, 0, 500000),
     "2026-03-01 09:00:00.000001": datetime(2026, 3, 1, 9, 0, 0, 1),
-    "2026-03-01 09:00:00Z": datetime(2026, 3, 1, 9),
     "1969-12-31 23:59:59.999999": datetime(1969, 12, 31, 23, 59, 59, 999999),
     "1900-03-01 00:00:00": datetime(1900, 3, 1),
     "2024-02-29 12:00:00": datetime(2024, 2, 29, 12),
@@ -75,6 +76,11 @@ def test_reads_instants_of_every_accepted_form(tmp_path):
         "2026-03-01 09:00:60",
         "2026-03-01 09:00:00.1234567",
         "2026-03-01 09:00:00+01:00",
+        "2026-03-01 09:00:00Z",
+        "2026-03-01T09:00:00.000Z",
+        "2026-03-01Z",
+        "2026-03-01 09:",
+        "2026-03-01 09:00:",
         "2026-03-01 9:00:00",
         "01/03/2026",
         "",
@@ -88,6 +94,40 @@ def test_rejects_text_that_is_no_instant(tmp_path, value):
         ReaderError, match="result column at of row 2 contains .* not a valid instant"
     ):
         read(database, query)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        *VALID_INSTANTS,
+        "2026-03-01 09:00:00Z",
+        "2026-03-01 09",
+        "2026-03-01 09:00:00.123456789",
+        "2026-03-01 9:00",
+    ],
+)
+def test_instants_read_as_sqlite3(tmp_path, value):
+    """The C reader accepts an instant exactly when the sqlite3 path does.
+
+    Incremental runs and small stores read through the sqlite3 path, so a
+    value that only one reader accepts fails some runs and not others.
+    """
+    database = store(tmp_path, [value], "DATETIME")
+    connection = sqlite3.connect(database)
+    try:
+        expected = sqlite_reader.read_cursor(
+            connection.cursor(), Query("SELECT CAST(at AS BLOB) FROM item", (), AT)
+        )
+    except pa.ArrowInvalid:
+        expected = None
+    finally:
+        connection.close()
+    query = Query("SELECT at FROM item", (), AT)
+    if expected is None:
+        with pytest.raises(ReaderError, match="not a valid instant"):
+            read(database, query)
+    else:
+        assert read(database, query).equals(expected)
 
 
 @pytest.mark.parametrize(
@@ -130,24 +170,82 @@ def test_reads_large_values_and_nul_bytes(tmp_path):
 
 
 def test_rejects_invalid_utf8_in_text_column(tmp_path):
-    database = store(tmp_path, [b"caf\xe9"])
-    query = Query("SELECT at FROM item", (), {"at": pa.string()})
-    with pytest.raises(ReaderError, match="UTF8|UTF-8|utf8"):
+    database = store(tmp_path, ["cafe", b"caf\xe9"])
+    query = Query(
+        "SELECT id, at FROM item ORDER BY id", (), {"id": pa.int64(), "at": pa.string()}
+    )
+    with pytest.raises(
+        ReaderError, match=r"column at \(id 2\) contains b'caf\\xe9'.*UTF8"
+    ):
         read(database, query)
 
 
 @pytest.mark.parametrize(
     ("arrow_type", "message"),
     [
-        (pa.int64(), "TEXT value where an integer is expected"),
-        (pa.float64(), "TEXT value where a number is expected"),
+        (pa.int64(), "TEXT value 'one' where an integer is expected"),
+        (pa.float64(), "TEXT value 'one' where a number is expected"),
     ],
 )
 def test_rejects_text_in_number_column(tmp_path, arrow_type, message):
     database = store(tmp_path, [1, "one"])
     query = Query("SELECT at FROM item ORDER BY id", (), {"at": arrow_type})
-    with pytest.raises(ReaderError, match=f"column at of row 2 contains a {message}"):
+    with pytest.raises(ReaderError, match=f"column at of row 2 contains the {message}"):
         read(database, query)
+
+
+def test_error_names_id_of_row(tmp_path):
+    database = store(tmp_path, ["2026-03-01", "2026-03-01 09:00:00Z"], "DATETIME")
+    query = Query(
+        "SELECT id, at FROM item ORDER BY id", (), {"id": pa.int64(), **AT}
+    )
+    with pytest.raises(ReaderError, match=r"column at of row 2 \(id 2\) contains"):
+        read(database, query)
+
+
+# Run in a child process under an address-space limit, so that the reader's
+# buffers cannot grow to hold the rows.
+OUT_OF_MEMORY_SCRIPT = """
+import resource, sqlite3, sys
+import pyarrow as pa
+from etl import sqlite_columns
+from etl.sqlite_reader import Query, ReaderError
+
+database = sys.argv[1]
+with open("/proc/self/status") as status:
+    size = next(int(line.split()[1]) for line in status if line.startswith("VmSize"))
+limit = (size << 10) + (150 << 20)
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+connection = sqlite3.connect(database, isolation_level=None)
+query = Query("SELECT at FROM item", (), {"at": pa.string()})
+try:
+    sqlite_columns.read_in_threads(database, connection, [[query]])
+except ReaderError as error:
+    print(error)
+"""
+
+
+def test_out_of_memory_raises(tmp_path):
+    """A failed allocation while the GIL is released raises, not crashes."""
+    import subprocess
+    import sys
+
+    database = str(tmp_path / "store.sqlite")
+    connection = sqlite3.connect(database)
+    connection.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, at TEXT)")
+    connection.executemany(
+        "INSERT INTO item (at) VALUES (printf('%.*c', ?, 'x'))", [(40_000_000,)] * 8
+    )
+    connection.commit()
+    connection.close()
+    result = subprocess.run(
+        [sys.executable, "-c", OUT_OF_MEMORY_SCRIPT, database],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "out of memory" in result.stdout
 
 
 def test_reads_integers_as_floats_and_booleans(tmp_path):

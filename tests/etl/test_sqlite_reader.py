@@ -323,7 +323,7 @@ def test_reader_rejects_real_in_integer_column(reader, tmp_path):
     message = (
         "Type mismatch"
         if reader == "workers"
-        else "contains a REAL value where an integer"
+        else "contains the REAL value .2.5. where an integer"
     )
     with pytest.raises(sqlite_reader.ReaderError, match=message):
         read_both(reader, database, query, tmp_path / "read")
