@@ -204,6 +204,14 @@ def _write_calendar(connection, city, today: date, incremental: bool) -> list[st
     first, last, districts, prev_first, prev_last, prev_districts = _row(
         connection, sql
     )
+    for bound in (first, last):
+        # DuckDB returns a date outside Python's years 1 to 9999 as text.
+        if bound is not None and not isinstance(bound, date):
+            raise ValueError(
+                f"a case's local date {bound} is outside the years 1 to 9999 that "
+                "the warehouse calendar covers; correct that case's created_at or "
+                "closed_at in the case store"
+            )
     first = min(d for d in (first, prev_first, today) if d is not None)
     last = max(d for d in (last, prev_last, today) if d is not None)
     from cases.sla import BusinessCalendar

@@ -410,3 +410,16 @@ def test_late_commit_is_a_change(settings, engine, city, writer):
     summary = load.run(settings, engine, city)
     assert summary.published is True
     assert summary.inserted == 1
+
+
+def test_date_before_year_one_fails_clearly(settings, engine, city, writer):
+    write_three(writer)
+    load.run(settings, engine, city)
+    # 00:30 UTC on 1 January of year 1 is still 31 December 1 BC in the city.
+    early = utc(1, 1, 1, 0, 30)
+    writer.write(4, [writer.created(early, "POTHOLE")], updated_at=T0)
+    with pytest.raises(
+        load.EtlRunError, match=r"local date 0001-12-31 \(BC\) is outside"
+    ):
+        load.run(settings, engine, city, full=True)
+    assert warehouse.current_version(settings) == "v000001"

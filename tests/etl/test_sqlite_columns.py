@@ -196,9 +196,7 @@ def test_rejects_text_in_number_column(tmp_path, arrow_type, message):
 
 def test_error_names_id_of_row(tmp_path):
     database = store(tmp_path, ["2026-03-01", "2026-03-01 09:00:00Z"], "DATETIME")
-    query = Query(
-        "SELECT id, at FROM item ORDER BY id", (), {"id": pa.int64(), **AT}
-    )
+    query = Query("SELECT id, at FROM item ORDER BY id", (), {"id": pa.int64(), **AT})
     with pytest.raises(ReaderError, match=r"column at of row 2 \(id 2\) contains"):
         read(database, query)
 
