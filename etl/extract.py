@@ -115,7 +115,8 @@ def read_changes(
     with at least PARALLEL_MIN_CASES cases runs in two parallel readers (see
     ``_read_sqlite_parallel``), whose worker processes, where used, write Arrow
     files into ``folder``. Without a folder, and otherwise, one read-only
-    transaction of this process reads all.
+    transaction of this process reads all, through the C column reader where
+    it is available.
     """
     if engine.dialect.name == "sqlite":
         if (
@@ -124,6 +125,8 @@ def read_changes(
             and _case_count(engine) >= (PARALLEL_MIN_CASES)
         ):
             return _read_sqlite_parallel(engine, folder)
+        if sqlite_columns.available():
+            return _read_sqlite_columns(engine, since)
         return _read_sqlite(engine, _queries(since, text_as_bytes=True))
     with read_transaction(engine) as connection:
         return Changes(
@@ -213,6 +216,18 @@ def _read_sqlite(engine: Engine, queries) -> Changes:
         finally:
             cursor.close()
     return Changes(*tables)
+
+
+def _read_sqlite_columns(engine: Engine, since: datetime | None) -> Changes:
+    """Run the queries in one read transaction through ``etl.sqlite_columns``.
+
+    The C reader builds no Python object per value, which the sqlite3 driver
+    does, and it shares that driver's SQLite library (see its module).
+    """
+    queries = _sqlite_queries(_queries(since), engine.dialect)
+    with engine.connect() as connection:
+        database = sqlite_reader.main_file(connection.connection.driver_connection)
+    return Changes(*sqlite_columns.read_in_one_transaction(database, queries))
 
 
 def _read_sqlite_parallel(

@@ -110,6 +110,26 @@ def read_in_threads(
             module.close(connection)
 
 
+def read_in_one_transaction(database: str, queries: Sequence[Query]) -> list[pa.Table]:
+    """Run ``queries`` in one read transaction of a new connection, in this thread."""
+    from etl import _sqlite_columns as module
+
+    connection = module.open(file_uri(database))
+    try:
+        module.execute(connection, f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        module.execute(connection, "PRAGMA query_only=ON")
+        module.execute(connection, "BEGIN")
+        return _read_group(connection, queries)
+    except (RuntimeError, ValueError) as error:  # ArrowInvalid is a ValueError
+        raise ReaderError(f"reading the SQLite store failed: {error}") from error
+    except MemoryError as error:
+        raise ReaderError(
+            "reading the SQLite store failed: out of memory while reading its rows"
+        ) from error
+    finally:
+        module.close(connection)
+
+
 def _read_group(connection, group: Sequence[Query]) -> list[pa.Table]:
     return [read_columns(connection, query) for query in group]
 

@@ -82,6 +82,20 @@ def test_parallel_read_equals_in_process(engine, writer, reader, tmp_path):
     assert parallel.events.num_rows == 12 + 8 + 3
 
 
+@pytest.mark.parametrize("since_hours", [None, 0, 6, 1000])
+def test_column_reader_equals_sqlite3(engine, writer, since_hours):
+    """Small and incremental reads: the C reader and the sqlite3 driver agree."""
+    require_sqlite_columns()
+    write_history(writer)
+    since = None if since_hours is None else T0 + timedelta(hours=since_hours)
+    by_sqlite3 = extract._read_sqlite(engine, extract._queries(since, True))
+    by_columns = extract._read_sqlite_columns(engine, since)
+    for name in ("cases", "events", "departments", "service_types"):
+        assert getattr(by_columns, name).equals(getattr(by_sqlite3, name)), name
+    expected_cases = {None: 12, 0: 12, 6: 9, 1000: 0}[since_hours]
+    assert by_columns.cases.num_rows == expected_cases
+
+
 def test_full_load_in_parallel(
     settings, engine, city, writer, reader, tmp_path, monkeypatch
 ):
