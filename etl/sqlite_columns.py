@@ -23,6 +23,7 @@ transaction, so all of them read the state of one moment.
 from __future__ import annotations
 
 import ctypes
+import logging
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,22 +46,48 @@ from etl.sqlite_reader import (
 # full load showed no difference.
 BATCH_ROWS = 8192
 
+log = logging.getLogger(__name__)
+
 
 @cache
 def available() -> bool:
-    """Return whether the extension is built and shares the sqlite3 module's SQLite."""
+    """Check once whether the extension is built and shares sqlite3's SQLite.
+
+    Logs the reason at INFO when it is not usable, because the ETL then reads
+    more slowly and no other output shows it.
+    """
     try:
         from etl import _sqlite_columns
-    except ImportError:
+    except ImportError as error:
+        log.info(
+            "C column reader etl._sqlite_columns is not built (%s), so the ETL "
+            "reads the SQLite store through the slower sqlite3 module or worker "
+            "processes. Install gcc and libsqlite3-dev, then reinstall city311.",
+            error,
+        )
         return False
     import _sqlite3
 
     try:
         library = ctypes.CDLL(_sqlite3.__file__)
         ours = ctypes.cast(library.sqlite3_libversion, ctypes.c_void_p).value
-    except (OSError, AttributeError):
+    except (OSError, AttributeError) as error:
+        log.info(
+            "C column reader not used because the SQLite library of the sqlite3 "
+            "module was not found (%s). The ETL reads through the slower sqlite3 "
+            "module or worker processes.",
+            error,
+        )
         return False
-    return ours == _sqlite_columns.library_address()
+    if ours != _sqlite_columns.library_address():
+        log.info(
+            "C column reader not used because the sqlite3 module carries its own "
+            "SQLite library, and two SQLite copies in one process drop each "
+            "other's file locks. The ETL reads through the slower sqlite3 module "
+            "or worker processes."
+        )
+        return False
+    return True
 
 
 def read_in_threads(

@@ -302,14 +302,39 @@ def test_rejects_kinds_that_do_not_match_the_columns(tmp_path):
         _sqlite_columns.execute(connection, "SELECT 1")
 
 
-def test_unavailable_when_libraries_differ(monkeypatch):
+def test_unavailable_when_libraries_differ(monkeypatch, caplog):
     from etl import _sqlite_columns
 
     monkeypatch.setattr(_sqlite_columns, "library_address", lambda: 1)
     sqlite_columns.available.cache_clear()
     try:
-        assert not sqlite_columns.available()
+        with caplog.at_level("INFO", logger="etl.sqlite_columns"):
+            assert not sqlite_columns.available()
     finally:
         monkeypatch.undo()
         sqlite_columns.available.cache_clear()
-    assert sqlite_columns.available()
+    assert "carries its own SQLite library" in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO", logger="etl.sqlite_columns"):
+        assert sqlite_columns.available()
+    assert caplog.text == ""
+
+
+def test_unavailable_when_not_built(monkeypatch, caplog):
+    import sys
+
+    import etl
+
+    # A None entry in sys.modules makes the import raise ImportError once the
+    # package no longer has the module as an attribute.
+    monkeypatch.delattr(etl, "_sqlite_columns", raising=False)
+    monkeypatch.setitem(sys.modules, "etl._sqlite_columns", None)
+    sqlite_columns.available.cache_clear()
+    try:
+        with caplog.at_level("INFO", logger="etl.sqlite_columns"):
+            assert not sqlite_columns.available()
+    finally:
+        monkeypatch.undo()
+        sqlite_columns.available.cache_clear()
+    assert "is not built" in caplog.text
+    assert "libsqlite3-dev" in caplog.text
