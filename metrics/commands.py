@@ -175,7 +175,7 @@ def _as_of(app: AppContext, value: datetime | None) -> datetime | None:
     "--as-of",
     type=Instant(),
     help="Moment for backlog and overdue (ISO 8601; city time without an offset); "
-    "default now.",
+    "default the end of the period, or now while the period runs.",
 )
 @click.option("--snapshot", help="Frozen warehouse snapshot to read; default current.")
 @click.option(

@@ -53,8 +53,9 @@ def layout(**query):
                     html.P(
                         "Figures count requests by when they were received or "
                         "closed, in whole weeks. They never show who made a "
-                        "request. A group with fewer than 30 requests shows "
-                        "'insufficient data'.",
+                        "request. A figure computed from fewer than 30 requests "
+                        "shows 'insufficient data'. 'Closed on time' counts only "
+                        "closed requests that had a due date.",
                         id="public-intro",
                     ),
                     html.Label(
