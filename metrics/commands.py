@@ -223,7 +223,11 @@ def report(
 
     con = open_warehouse(app, snapshot, warehouse)
     try:
-        check_codes(con, filters)
+        try:
+            check_codes(con, filters)
+        except FilterError as error:
+            # An unknown code is a wrong argument, so bad usage (exit status 2).
+            raise click.UsageError(str(error)) from None
         result = compute(con, filters, app.city, by=by)
         source = data_source(con, snapshot, warehouse)
         names = _group_names(con, by)

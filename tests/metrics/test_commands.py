@@ -145,7 +145,7 @@ def test_report_bad_as_of(run):
 
 def test_report_unknown_department(run):
     result = run("--from", "2026-11-01", "--to", "2026-11-30", "--department", "XX")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "unknown department code 'XX'" in result.stderr
 
 
