@@ -102,7 +102,10 @@ def run_json(summary) -> dict[str, Any]:
 @pass_app
 @handle_errors
 def schedule_command(app: AppContext) -> None:
-    """Run the ETL now and then every etl_interval_minutes until interrupted."""
+    """Run the ETL now and then every CITY311_ETL_INTERVAL_MINUTES until interrupted.
+
+    The interval is the etl_interval_minutes setting (default 5).
+    """
     from etl.scheduler import run_blocking_scheduler
 
     run_blocking_scheduler(app.settings)
