@@ -25,8 +25,9 @@ from __future__ import annotations
 import ctypes
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 
 import pyarrow as pa
@@ -107,31 +108,25 @@ def read_in_threads(
 
     connections = []
     try:
-        for _ in groups:
-            connection = module.open(file_uri(database))
-            connections.append(connection)
-            module.execute(connection, f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
-            module.execute(connection, "PRAGMA query_only=ON")
-        lock_connection.execute("BEGIN IMMEDIATE")
-        try:
-            for connection in connections:
-                module.execute(connection, "BEGIN")
-                # The first read of the database fixes the transaction's snapshot.
-                module.execute(connection, "SELECT count(*) FROM sqlite_schema")
-        finally:
-            lock_connection.execute("ROLLBACK")
-        with ThreadPoolExecutor(len(groups), "sqlite-reader") as pool:
-            futures = [
-                pool.submit(_read_group, connection, group)
-                for connection, group in zip(connections, groups, strict=True)
-            ]
-            return [future.result() for future in futures]
-    except (RuntimeError, ValueError) as error:  # ArrowInvalid is a ValueError
-        raise ReaderError(f"reading the SQLite store failed: {error}") from error
-    except MemoryError as error:
-        raise ReaderError(
-            "reading the SQLite store failed: out of memory while reading its rows"
-        ) from error
+        with _reader_errors():
+            for _ in groups:
+                connection = module.open(file_uri(database))
+                connections.append(connection)
+                _prepare_reader(module, connection)
+            lock_connection.execute("BEGIN IMMEDIATE")
+            try:
+                for connection in connections:
+                    module.execute(connection, "BEGIN")
+                    # The first read of the database fixes the transaction's snapshot.
+                    module.execute(connection, "SELECT count(*) FROM sqlite_schema")
+            finally:
+                lock_connection.execute("ROLLBACK")
+            with ThreadPoolExecutor(len(groups), "sqlite-reader") as pool:
+                futures = [
+                    pool.submit(_read_group, connection, group)
+                    for connection, group in zip(connections, groups, strict=True)
+                ]
+                return [future.result() for future in futures]
     finally:
         for connection in connections:
             module.close(connection)
@@ -141,20 +136,34 @@ def read_in_one_transaction(database: str, queries: Sequence[Query]) -> list[pa.
     """Run ``queries`` in one read transaction of a new connection, in this thread."""
     from etl import _sqlite_columns as module
 
-    connection = module.open(file_uri(database))
+    with _reader_errors():
+        connection = module.open(file_uri(database))
     try:
-        module.execute(connection, f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
-        module.execute(connection, "PRAGMA query_only=ON")
-        module.execute(connection, "BEGIN")
-        return _read_group(connection, queries)
+        with _reader_errors():
+            _prepare_reader(module, connection)
+            module.execute(connection, "BEGIN")
+            return _read_group(connection, queries)
+    finally:
+        module.close(connection)
+
+
+def _prepare_reader(module, connection) -> None:
+    """Set a reader connection's busy timeout and make it read-only."""
+    module.execute(connection, f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+    module.execute(connection, "PRAGMA query_only=ON")
+
+
+@contextmanager
+def _reader_errors() -> Iterator[None]:
+    """Raise the extension's and Arrow's errors as ReaderError."""
+    try:
+        yield
     except (RuntimeError, ValueError) as error:  # ArrowInvalid is a ValueError
         raise ReaderError(f"reading the SQLite store failed: {error}") from error
     except MemoryError as error:
         raise ReaderError(
             "reading the SQLite store failed: out of memory while reading its rows"
         ) from error
-    finally:
-        module.close(connection)
 
 
 def _read_group(connection, group: Sequence[Query]) -> list[pa.Table]:

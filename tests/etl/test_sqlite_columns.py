@@ -302,10 +302,8 @@ def test_rejects_kinds_that_do_not_match_the_columns(tmp_path):
         _sqlite_columns.execute(connection, "SELECT 1")
 
 
-def test_unavailable_when_libraries_differ(monkeypatch, caplog):
-    from etl import _sqlite_columns
-
-    monkeypatch.setattr(_sqlite_columns, "library_address", lambda: 1)
+def unavailable_reason(monkeypatch, caplog) -> str:
+    """Run available() afresh under the test's patches; return what it logged."""
     sqlite_columns.available.cache_clear()
     try:
         with caplog.at_level("INFO", logger="etl.sqlite_columns"):
@@ -313,7 +311,15 @@ def test_unavailable_when_libraries_differ(monkeypatch, caplog):
     finally:
         monkeypatch.undo()
         sqlite_columns.available.cache_clear()
-    assert "carries its own SQLite library" in caplog.text
+    return caplog.text
+
+
+def test_unavailable_when_libraries_differ(monkeypatch, caplog):
+    from etl import _sqlite_columns
+
+    monkeypatch.setattr(_sqlite_columns, "library_address", lambda: 1)
+    reason = unavailable_reason(monkeypatch, caplog)
+    assert "carries its own SQLite library" in reason
     caplog.clear()
     with caplog.at_level("INFO", logger="etl.sqlite_columns"):
         assert sqlite_columns.available()
@@ -329,12 +335,6 @@ def test_unavailable_when_not_built(monkeypatch, caplog):
     # package no longer has the module as an attribute.
     monkeypatch.delattr(etl, "_sqlite_columns", raising=False)
     monkeypatch.setitem(sys.modules, "etl._sqlite_columns", None)
-    sqlite_columns.available.cache_clear()
-    try:
-        with caplog.at_level("INFO", logger="etl.sqlite_columns"):
-            assert not sqlite_columns.available()
-    finally:
-        monkeypatch.undo()
-        sqlite_columns.available.cache_clear()
-    assert "is not built" in caplog.text
-    assert "libsqlite3-dev" in caplog.text
+    reason = unavailable_reason(monkeypatch, caplog)
+    assert "is not built" in reason
+    assert "libsqlite3-dev" in reason
