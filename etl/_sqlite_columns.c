@@ -20,9 +20,9 @@
  *        Other text (a zone suffix such as "Z" too), or a number, is an error.
  * NULL is a cleared validity bit in every kind.
  *
- * A connection is a capsule. It holds at most one prepared statement, which
- * query() replaces and fetch() steps; the capsule's destructor finalizes the
- * statement and closes the database.
+ * A connection is a capsule with at most one prepared statement, which query()
+ * replaces and fetch() steps. The capsule's destructor finalizes the statement
+ * and closes the database.
  */
 
 #define PY_SSIZE_T_CLEAN
@@ -77,6 +77,13 @@ static int reserve(Buffer *buffer, size_t extra)
     buffer->data = data;
     buffer->capacity = capacity;
     return 0;
+}
+
+/* Return a value's text for an error message, "" where SQLite has none. */
+static const char *value_text(sqlite3_value *value)
+{
+    const unsigned char *text = sqlite3_value_text(value);
+    return text ? (const char *)text : "";
 }
 
 static int append(Buffer *buffer, const void *data, size_t length)
@@ -421,7 +428,7 @@ static int append_value(sqlite3_stmt *statement, int index, char kind, Column *c
             snprintf(error, error_size,
                      "contains '%.40s', which is not a valid instant "
                      "(expected YYYY-MM-DD HH:MM:SS.ffffff in UTC)",
-                     (const char *)sqlite3_value_text(value));
+                     value_text(value));
             return -1;
         }
         ((int64_t *)column->values.data)[row] = micros;
@@ -434,7 +441,7 @@ static int append_value(sqlite3_stmt *statement, int index, char kind, Column *c
                      type == SQLITE_FLOAT  ? "REAL"
                      : type == SQLITE_TEXT ? "TEXT"
                                            : "BLOB",
-                     (const char *)sqlite3_value_text(value));
+                     value_text(value));
             return -1;
         }
         ((int64_t *)column->values.data)[row] =
@@ -444,8 +451,7 @@ static int append_value(sqlite3_stmt *statement, int index, char kind, Column *c
     if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
         snprintf(error, error_size,
                  "contains the %s value '%.40s' where a number is expected",
-                 type == SQLITE_TEXT ? "TEXT" : "BLOB",
-                 (const char *)sqlite3_value_text(value));
+                 type == SQLITE_TEXT ? "TEXT" : "BLOB", value_text(value));
         return -1;
     }
     ((double *)column->values.data)[row] =
@@ -609,8 +615,8 @@ static PyObject *fetch(PyObject *Py_UNUSED(module), PyObject *args)
         clear_statement(connection);
     } else if (failed == -1) {
         /* The statement is still positioned on the failed row. Its first column,
-         * when an integer (the id in the ETL's queries), tells a reader which
-         * row of the store to repair. */
+         * when an integer (the id in the ETL's queries), names the row of the
+         * store to repair. */
         char key[160] = "";
         sqlite3_stmt *statement = connection->statement;
         if (failed_column > 0 && sqlite3_column_type(statement, 0) == SQLITE_INTEGER) {

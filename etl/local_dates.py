@@ -2,14 +2,15 @@
 
 DuckDB's ``timezone()`` calls ICU for every value (about 0.2 microseconds
 each), and a full load converts about four million instants. Instead the UTC
-offset is looked up once per UTC date that occurs in the data: instants of a
-date without an offset change share its offset, and on a date with a change
-the exact second of the change is found by bisection. The derivation SQL joins
+offset is looked up once per UTC date that occurs in the data. The instants of
+a date without an offset change share its offset. On a date with a change, the
+exact second of the change is found by bisection. The derivation SQL joins
 this small table (see ``LOCAL_DATE_SQL``). Offsets come from the city's
 ``ZoneInfo``, the same time-zone data as the rest of the Python code.
 
-Assumes at most one offset change within any UTC date, which holds for every
-zone in the tz database since 1970.
+Assumes at most one offset change within any UTC date. In the tz database of
+Debian 12's tzdata, no two changes of any zone since 1970 lie within 24 hours
+of each other (checked by listing every zone's transitions with dateutil).
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def build_segment(
         full_load = base_mode
         transform.stage(connection, full=full_load)
         found_districts = _write_calendar(
-            connection, city, run.today, incremental=not base_mode
+            connection, city, run.today, incremental=not full_load
         )
         transform.derive_fact_case(connection, full=full_load)
         if full_load:
@@ -169,7 +169,7 @@ def _write_calendar(connection, city, today: date, incremental: bool) -> list[st
     """Fill dim_date over every case's dates and today; return the districts seen.
 
     A full load reads the earliest creation and latest closure of the raw
-    cases: the local date only grows with the instant, so their local dates
+    cases. The local date only grows with the instant, so their local dates
     bound every case's. An incremental run widens the previous
     version's date range and district list with the changed cases, so its cost
     follows the changes. The range and the list then never shrink: a case whose

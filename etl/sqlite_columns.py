@@ -2,9 +2,10 @@
 
 The C extension ``etl._sqlite_columns`` steps each query and fills Arrow
 buffers itself, with the GIL released, so groups of queries read in parallel
-threads. A full load of one million cases reads in about 3 CPU seconds,
-against about 5 for the ADBC reader processes of ``etl.sqlite_reader``, which
-also pay for starting Python and writing Arrow files.
+threads. A full load of one million cases reads in about 2 CPU seconds,
+against about 4.7 for the ADBC reader processes of ``etl.sqlite_reader``, which
+also pay for starting Python and writing Arrow files (``bench/etl_bench.py``,
+2 cores).
 
 The extension is only used when it calls the very SQLite library that the
 sqlite3 module uses (one copy, loaded once). POSIX file locks belong to a
@@ -12,8 +13,8 @@ process, and two copies of SQLite in one process would drop each other's
 locks (see ``etl.sqlite_reader``). One copy tracks its connections' locks
 together, as it does for any two sqlite3 connections. ``available()`` checks
 this. Where the check fails, because the extension was not built or Python's
-sqlite3 module carries its own SQLite, the caller reads through the worker
-processes instead.
+sqlite3 module carries its own SQLite, the caller reads through the sqlite3
+module or the worker processes instead.
 
 Consistency rule, as in ``etl.sqlite_reader``: the coordinator's connection
 holds the write lock while every reader connection begins its read
@@ -71,7 +72,7 @@ def available() -> bool:
 
     try:
         library = ctypes.CDLL(_sqlite3.__file__)
-        ours = ctypes.cast(library.sqlite3_libversion, ctypes.c_void_p).value
+        sqlite3_address = ctypes.cast(library.sqlite3_libversion, ctypes.c_void_p)
     except (OSError, AttributeError) as error:
         log.info(
             "C column reader not used because the SQLite library of the sqlite3 "
@@ -80,7 +81,7 @@ def available() -> bool:
             error,
         )
         return False
-    if ours != _sqlite_columns.library_address():
+    if sqlite3_address.value != _sqlite_columns.library_address():
         log.info(
             "C column reader not used because the sqlite3 module carries its own "
             "SQLite library, and two SQLite copies in one process drop each "
@@ -155,7 +156,7 @@ def _prepare_reader(module, connection) -> None:
 
 @contextmanager
 def _reader_errors() -> Iterator[None]:
-    """Raise the extension's and Arrow's errors as ReaderError."""
+    """Re-raise the extension's and Arrow's errors as ReaderError."""
     try:
         yield
     except (RuntimeError, ValueError) as error:  # ArrowInvalid is a ValueError
@@ -177,6 +178,8 @@ def read_columns(connection, query: Query) -> pa.Table:
     types = list(query.columns.values())
     kinds = "".join(_column_kind(arrow_type) for arrow_type in types)
     module.query(connection, query.sql, kinds, tuple(query.parameters))
+    # Error messages name the row by the query's first column, the ETL's id.
+    key_name = next(iter(query.columns))
     batches = []
     while (batch := module.fetch(connection, BATCH_ROWS)) is not None:
         rows, buffers = batch
@@ -184,7 +187,6 @@ def read_columns(connection, query: Query) -> pa.Table:
             _buffers_to_array(rows, kind, parts)
             for kind, parts in zip(kinds, buffers, strict=True)
         ]
-        key_name = next(iter(query.columns))
         arrays = [
             _typed(name, values, arrow_type, key_name, raw[0])
             for name, values, arrow_type in zip(query.columns, raw, types, strict=True)

@@ -261,8 +261,8 @@ class _Worker:
                 str(spec),
                 str(os.getpid()),
             ],
-            # numpy, which pyarrow imports, starts OpenBLAS threads that spin
-            # on the CPU for a while; the worker needs no BLAS.
+            # numpy, which pyarrow imports, starts OpenBLAS threads, which a
+            # profile showed spinning. The worker needs no BLAS.
             env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -64,7 +64,7 @@ def instants_for(zone: ZoneInfo) -> list[datetime]:
         for change in changes_between(zone, *window):
             for delta in (-3600, -1, -1e-6, 0, 1e-6, 1, 3600):
                 instants.append(change + timedelta(seconds=delta))
-    # Around UTC midnight, where the UTC date and the local date part.
+    # Around UTC midnight, where the UTC date and the local date differ.
     instants += [
         datetime(2021, 3, 14, 0, 0, tzinfo=UTC) + timedelta(hours=h)
         for h in range(-30, 30)
@@ -122,7 +122,7 @@ def test_new_york_dst_days():
     ]
 
 
-def test_day_offsets_mark_the_change_to_the_second():
+def test_day_offsets_change_to_second():
     columns = day_offsets(
         [date(2026, 3, 8), date(2026, 3, 9), date(2026, 3, 8)],
         ZoneInfo("America/New_York"),
@@ -135,7 +135,7 @@ def test_day_offsets_mark_the_change_to_the_second():
     }
 
 
-def test_far_dates_use_the_nearest_readable_offset():
+def test_far_dates_use_nearest_offset():
     zone = ZoneInfo("America/New_York")
     far = [datetime(1, 1, 1, 12, tzinfo=UTC), datetime(9999, 12, 31, 12, tzinfo=UTC)]
     assert local_dates_in_duckdb(far, zone) == [date(1, 1, 1), date(9999, 12, 31)]

@@ -87,7 +87,7 @@ def test_reads_instants_of_every_accepted_form(tmp_path):
         1772355600,
     ],
 )
-def test_rejects_text_that_is_no_instant(tmp_path, value):
+def test_rejects_text_not_an_instant(tmp_path, value):
     database = store(tmp_path, ["2026-03-01 09:00:00", value], "DATETIME")
     query = Query("SELECT at FROM item ORDER BY id", (), AT)
     with pytest.raises(
@@ -285,7 +285,7 @@ def test_rejects_parameter_of_unknown_type(tmp_path):
         read(database, query)
 
 
-def test_rejects_kinds_that_do_not_match_the_columns(tmp_path):
+def test_rejects_kinds_not_matching_columns(tmp_path):
     from etl import _sqlite_columns
 
     database = store(tmp_path, ["a"])
